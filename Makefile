@@ -1,0 +1,36 @@
+# Two commands on a fresh machine: `make run` (the whole project) and `make test` (lint and tests).
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# The first Python >= 3.12 on PATH (pyenv reads .python-version here).
+PYTHON := $(shell for p in python3.12 python3.13 python3 python; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
+	then echo $$p; break; fi; done)
+
+.PHONY: install test lint run clean
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "error: Python >= 3.12 not found (hazm 0.12.1 needs it); install it or run 'pyenv install 3.12'" >&2; exit 1; fi
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+lint: install
+	$(BIN)/ruff check persian_ie scripts tests
+
+# pytest exits 5 when it collects no tests: that is a failure, not a pass.
+test: lint
+	@$(BIN)/python -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$status
+
+run: install
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m spacy project run all .
+
+clean:
+	rm -rf training packages

@@ -1,0 +1,1 @@
+"""Benchmarks that write JSON: normalizer accuracy and speed, pipeline speed and cost."""

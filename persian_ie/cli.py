@@ -1,0 +1,28 @@
+"""What every command shares: one-line errors instead of tracebacks, and exit codes."""
+
+import functools
+import sys
+from typing import Any, Callable, TypeVar
+
+from wasabi import msg
+
+from .errors import PersianIEError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly_errors(func: F) -> F:
+    """Turn the project's errors (and Ctrl-C) into a one-line message and a non-zero exit."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PersianIEError as err:
+            msg.fail(str(err))
+            sys.exit(1)
+        except KeyboardInterrupt:
+            msg.fail("interrupted")
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]

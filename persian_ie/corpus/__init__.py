@@ -1,0 +1,1 @@
+"""The gold corpus: building it from authored documents, splitting, validating and reporting."""

@@ -1,0 +1,163 @@
+"""Prodigy tasks: build them from Docs, hash them the way Prodigy does, read and write JSONL.
+
+A task is what `prodigy rel.manual` shows and `prodigy db-out` writes:
+
+    {"text", "tokens": [{text, start, end, id, ws}],
+     "spans": [{start, end, token_start, token_end, label}],
+     "relations": [{head, child, head_span, child_span, label}],   # head/child = token_end
+     "_input_hash", "_task_hash", "_view_id": "relations", "answer", "meta"}
+
+Predictions carry a `score` on spans and relations and no `answer`.
+"""
+
+from pathlib import Path
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+import srsly
+from murmurhash.mrmr import hash as murmurhash
+from spacy.tokens import Doc, Span
+
+from .errors import PersianIEError
+from .files import write_text_atomic
+
+Task = Dict[str, Any]
+
+VIEW_ID = "relations"
+INPUT_KEYS = ("text", "image", "html", "input")
+TASK_KEYS = ("spans", "label", "options")
+# keys Prodigy leaves out of the task hash: model output and bookkeeping, not the annotation
+HASH_IGNORE = ("score", "rank", "model", "source", "_view_id", "_session_id", "_annotator_id")
+SPAN_KEYS = ("start", "end", "token_start", "token_end", "label")
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k not in HASH_IGNORE}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    return value
+
+
+def get_hash(task: Task, keys: Sequence[str], prefix: str = "") -> int:
+    """A 32-bit MurmurHash3 (mmh3's `hash`) of the task's values under `keys`, as Prodigy uses."""
+    values = [prefix]
+    for key in keys:
+        if key in task:
+            values.append(srsly.json_dumps(_strip(task[key]), sort_keys=True))
+    return murmurhash("".join(values))
+
+
+def set_hashes(task: Task, overwrite: bool = True) -> Task:
+    """Set `_input_hash` (from `text`) and `_task_hash` (input hash + spans/label/options)."""
+    if overwrite or "_input_hash" not in task:
+        task["_input_hash"] = get_hash(task, INPUT_KEYS)
+    if overwrite or "_task_hash" not in task:
+        task["_task_hash"] = get_hash(task, TASK_KEYS, prefix=str(task["_input_hash"]))
+    return task
+
+
+def doc_tokens(doc: Doc) -> List[Dict[str, Any]]:
+    return [
+        {"text": t.text, "start": t.idx, "end": t.idx + len(t.text), "id": t.i, "ws": bool(t.whitespace_)}
+        for t in doc
+    ]
+
+
+def span_dict(span: Span, score: Optional[float] = None) -> Dict[str, Any]:
+    data: Dict[str, Any] = {
+        "start": span.start_char,
+        "end": span.end_char,
+        "token_start": span.start,
+        "token_end": span.end - 1,
+        "label": span.label_,
+    }
+    if score is not None:
+        data["score"] = float(score)
+    return data
+
+
+def relation_dict(head: Span, child: Span, label: str, score: Optional[float] = None) -> Dict[str, Any]:
+    data: Dict[str, Any] = {
+        "head": head.end - 1,
+        "child": child.end - 1,
+        "head_span": span_dict(head),
+        "child_span": span_dict(child),
+        "label": label,
+    }
+    if score is not None:
+        data["score"] = float(score)
+    return data
+
+
+def make_task(
+    doc: Doc,
+    spans: Sequence[Span],
+    relations: Sequence[Tuple[Span, Span, str]],
+    meta: Optional[Dict[str, Any]] = None,
+    answer: Optional[str] = "accept",
+    span_scores: Optional[Sequence[float]] = None,
+    relation_scores: Optional[Sequence[float]] = None,
+) -> Task:
+    """A Prodigy relations task for `doc` with the given spans and (head, child, label) relations."""
+    task: Task = {
+        "text": doc.text,
+        "tokens": doc_tokens(doc),
+        "spans": [
+            span_dict(span, None if span_scores is None else span_scores[i]) for i, span in enumerate(spans)
+        ],
+        "relations": [
+            relation_dict(head, child, label, None if relation_scores is None else relation_scores[i])
+            for i, (head, child, label) in enumerate(relations)
+        ],
+        "_view_id": VIEW_ID,
+        "meta": dict(meta or {}),
+    }
+    if answer is not None:
+        task["answer"] = answer
+    return set_hashes(task)
+
+
+def read_jsonl(path: Union[str, Path]) -> Iterator[Tuple[int, Task]]:
+    """Yield (line number, record) from a JSONL file; errors name the file, line and byte offset."""
+    path = Path(path)
+    if not path.exists():
+        raise PersianIEError("file not found", str(path))
+    if path.is_dir():
+        raise PersianIEError("expected a JSONL file, found a folder", str(path))
+    offset = 0
+    with path.open("rb") as file:
+        for lineno, raw_line in enumerate(file, start=1):
+            try:
+                line = raw_line.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise PersianIEError(f"not UTF-8: {err.reason}", str(path), lineno, offset + err.start) from None
+            offset += len(raw_line)
+            if not line.strip():
+                continue
+            try:
+                record = srsly.json_loads(line)
+            except ValueError as err:
+                raise PersianIEError(f"malformed JSON: {err}", str(path), lineno) from None
+            if not isinstance(record, dict):
+                raise PersianIEError("each line must be a JSON object", str(path), lineno)
+            yield lineno, record
+
+
+def write_jsonl_atomic(path: Union[str, Path], records: Iterable[Task]) -> int:
+    """Write records as JSONL through a temporary file and a rename: never a half-written file."""
+    lines = [srsly.json_dumps(record) + "\n" for record in records]
+    write_text_atomic(path, "".join(lines))
+    return len(lines)
+
+
+def task_spans(doc: Doc, task: Task) -> List[Span]:
+    """The task's spans as Spans of `doc` (built from the task's tokens)."""
+    return [
+        Span(doc, span["token_start"], span["token_end"] + 1, label=span["label"]) for span in task["spans"]
+    ]
+
+
+def doc_from_task(vocab: Any, task: Task) -> Doc:
+    """A Doc with exactly the task's tokens."""
+    tokens = task["tokens"]
+    return Doc(vocab, words=[t["text"] for t in tokens], spaces=[bool(t.get("ws", True)) for t in tokens])

@@ -1,0 +1,25 @@
+"""Write the corpus report: counts per label, relation and split, and inconsistencies to review."""
+
+from pathlib import Path
+
+import typer
+from wasabi import msg
+
+from persian_ie.cli import friendly_errors
+from persian_ie.corpus.report import render_report
+from persian_ie.files import write_text_atomic
+from persian_ie.prodigy_io import read_jsonl
+
+
+@friendly_errors
+def main(
+    corpus: Path = typer.Argument(..., help="The corpus JSONL (corpus/gold.jsonl)"),
+    output: Path = typer.Argument(..., help="The Markdown report to write"),
+) -> None:
+    tasks = [task for _, task in read_jsonl(corpus)]
+    write_text_atomic(output, render_report(tasks))
+    msg.good(f"Corpus report for {len(tasks)} tasks -> {output}")
+
+
+if __name__ == "__main__":
+    typer.run(main)

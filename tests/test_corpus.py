@@ -1,0 +1,127 @@
+"""The gold corpus: it is valid, up to date with the authored files, and big enough; the validator
+catches every kind of broken task."""
+
+import copy
+from pathlib import Path
+
+import pytest
+import srsly
+
+from persian_ie.corpus.build import assign_splits, build_corpus, read_documents, read_splits
+from persian_ie.corpus.report import corpus_stats, render_report
+from persian_ie.corpus.validation import validate_corpus, validate_task
+from persian_ie.errors import PersianIEError
+from persian_ie.markup import parse_document
+from persian_ie.prodigy_io import set_hashes
+from persian_ie.schema import ENTITY_LABELS, RELATION_LABELS
+from persian_ie.tokenizer import blank_nlp
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD = ROOT / "corpus" / "gold.jsonl"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return blank_nlp()
+
+
+@pytest.fixture(scope="module")
+def gold():
+    return list(srsly.read_jsonl(GOLD))
+
+
+def test_committed_corpus_is_valid(nlp) -> None:
+    tasks, problems = validate_corpus(GOLD, nlp)
+    assert problems == []
+    assert len(tasks) >= 600
+
+
+def test_corpus_is_built_from_the_authored_documents(nlp, gold) -> None:
+    documents = read_documents(ROOT / "corpus" / "authored")
+    recorded = read_splits(ROOT / "corpus" / "splits.json")
+    assert assign_splits([d.doc_id for d in documents], recorded) == recorded
+    result = build_corpus(nlp, documents, recorded, gold)
+    assert result.problems == []
+    assert [t["_task_hash"] for t in result.tasks] == [t["_task_hash"] for t in gold]
+
+
+def test_size_and_variety(gold) -> None:
+    stats = corpus_stats(gold)
+    assert sum(stats.documents.values()) >= 150
+    for label in ENTITY_LABELS:
+        assert stats.entities["train"][label] >= 300, label
+    for label in RELATION_LABELS:
+        assert stats.relations["train"][label] >= 150, label
+    shares = {split: n / sum(stats.documents.values()) for split, n in stats.documents.items()}
+    assert 0.65 <= shares["train"] <= 0.75 and 0.12 <= shares["dev"] <= 0.18
+
+
+def test_seed_is_in_train_and_fully_annotated(gold, seed_text) -> None:
+    seed = [t for t in gold if t["meta"]["doc_id"] == "000_seed_north_khorasan_clusters"]
+    assert len(seed) == 14 and all(t["meta"]["split"] == "train" for t in seed)
+    raw = (ROOT / "corpus" / "raw" / "000_seed_north_khorasan_clusters.txt").read_text(encoding="utf-8")
+    assert raw.rstrip("\n") == seed_text
+    labels = {(t["text"][s["start"] : s["end"]], s["label"]) for t in seed for s in t["spans"]}
+    assert {("سیاوش وحدت", "PERSON"), ("۱۶ رشته", "QUANTITY"), ("خوشه دام سبک", "CLUSTER"),
+            ("مستقل شده‌اند", "STATUS"), ("شرکت شهرک‌های صنعتی خراسان شمالی", "ORG")} <= labels
+
+
+def test_report_lists_counts_and_inconsistencies(gold) -> None:
+    report = render_report(gold)
+    assert "| QUANTITY |" in report and "| SUPPORTS |" in report
+    assert "## Annotated in one place, not in another" in report
+
+
+def good_task(gold):
+    return copy.deepcopy(next(t for t in gold if t["relations"] and len(t["spans"]) >= 3))
+
+
+@pytest.mark.parametrize(
+    "breaker,reason",
+    [
+        (lambda t: t["spans"][0].update(label="LOCATION"), "unknown label"),
+        (lambda t: t["spans"][0].update(end=len(t["text"]) + 5), "out of bounds"),
+        (lambda t: t["spans"][0].update(end=t["spans"][0]["end"] - 1), "token boundaries"),
+        (lambda t: t["spans"].append(dict(t["spans"][0])), "overlaps"),
+        (lambda t: t["relations"][0].update(head=t["relations"][0]["head"] + 1), "token_end"),
+        (lambda t: t["relations"][0]["head_span"].update(start=0, end=1), "not an annotated span"),
+        (lambda t: t["relations"][0].update(label="OWNS"), "unknown label"),
+        (lambda t: t.update(text=t["text"] + " "), "_input_hash"),
+        (lambda t: t.update(answer="maybe"), "answer"),
+    ],
+)
+def test_validator_catches(gold, breaker, reason) -> None:
+    task = good_task(gold)
+    assert validate_task(task) == []
+    breaker(task)
+    problems = validate_task(task)
+    assert any(reason in p for p in problems), problems
+
+
+def test_validator_rejects_disallowed_pair(gold) -> None:
+    task = good_task(gold)
+    rel = task["relations"][0]
+    rel["head_span"], rel["child_span"] = rel["child_span"], rel["head_span"]
+    rel["head"], rel["child"] = rel["child"], rel["head"]
+    set_hashes(task)
+    assert any("cannot join" in p for p in validate_task(task))
+
+
+def test_corpus_level_checks(gold, tmp_path) -> None:
+    first = copy.deepcopy(gold[0])
+    moved = copy.deepcopy(gold[0])
+    moved["meta"]["split"] = "test"
+    path = tmp_path / "corpus.jsonl"
+    srsly.write_jsonl(path, [first, moved])
+    _, problems = validate_corpus(path)
+    reasons = " ".join(str(p) for p in problems)
+    assert "duplicate of line 1" in reasons
+    assert "in train (line 1) and test" in reasons
+    assert str(problems[0]).startswith(f"{path}:2:")
+
+
+def test_markup_errors_name_the_line() -> None:
+    with pytest.raises(PersianIEError, match="x.txt:3"):
+        parse_document("# doc_id: x\n\n[سلام](LOCATION) گفت\n", "x.txt")
+    with pytest.raises(PersianIEError, match="cannot join"):
+        parse_document("# doc_id: x\n\n[علی](PERSON:a) و [۲ تن](QUANTITY:b)\n>> a HAS_QUANTITY b\n", "x.txt")
