@@ -12,7 +12,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def friendly_errors(func: F) -> F:
-    """Turn the project's errors (and Ctrl-C) into a one-line message and a non-zero exit."""
+    """Turn the project's errors, file-system errors and Ctrl-C into one line and a non-zero exit."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -20,6 +20,10 @@ def friendly_errors(func: F) -> F:
             return func(*args, **kwargs)
         except PersianIEError as err:
             msg.fail(str(err))
+            sys.exit(1)
+        except OSError as err:
+            where = f"{err.filename}: " if err.filename else ""
+            msg.fail(f"{where}{err.strerror or err}")
             sys.exit(1)
         except KeyboardInterrupt:
             msg.fail("interrupted")

@@ -18,3 +18,49 @@ def seed_text() -> str:
     if SEED_PATH.exists():
         return SEED_PATH.read_text(encoding="utf-8")
     return SEED_COPY.read_text(encoding="utf-8").rstrip("\n")
+
+
+@pytest.fixture(scope="session")
+def corpus_dir(tmp_path_factory) -> Path:
+    """The corpus converted to .spacy files, as `spacy project run convert` does."""
+    from persian_ie.corpus.convert import split_docs, write_docbin
+    from persian_ie.prodigy_io import read_jsonl
+    from persian_ie.tokenizer import blank_nlp
+
+    folder = tmp_path_factory.mktemp("corpus")
+    nlp = blank_nlp()
+    tasks = [task for _, task in read_jsonl(ROOT / "corpus" / "gold.jsonl")]
+    for split, docs in split_docs(nlp.vocab, tasks).items():
+        write_docbin(docs, folder / f"{split}.spacy")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory, corpus_dir) -> Path:
+    """The tiny config trained for a few dozen steps (seconds): the full pipeline, badly trained."""
+    from spacy.cli.train import train
+
+    output = tmp_path_factory.mktemp("tiny")
+    train(
+        ROOT / "configs" / "tiny.cfg",
+        output,
+        overrides={"paths.train": str(corpus_dir / "train.spacy"), "paths.dev": str(corpus_dir / "dev.spacy")},
+    )
+    return output / "model-last"
+
+
+@pytest.fixture(scope="session")
+def baselines_dir(tmp_path_factory, corpus_dir) -> Path:
+    """The rule-based annotator and a quickly trained CRF."""
+    from persian_ie.baselines.crf import CrfTagger
+    from persian_ie.baselines.rules import build_rules_pipeline
+    from persian_ie.corpus.convert import read_docbin
+    from persian_ie.prodigy_io import read_jsonl
+    from persian_ie.tokenizer import blank_nlp
+
+    folder = tmp_path_factory.mktemp("baselines")
+    tasks = [task for _, task in read_jsonl(ROOT / "corpus" / "gold.jsonl")]
+    build_rules_pipeline([t for t in tasks if t["meta"]["split"] == "train"]).to_disk(folder / "rules")
+    nlp = blank_nlp()
+    CrfTagger(nlp, folder / "crf.crfsuite").train(read_docbin(corpus_dir / "train.spacy", nlp.vocab), max_iterations=15)
+    return folder

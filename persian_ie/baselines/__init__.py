@@ -1,0 +1,1 @@
+"""The two baselines the trained pipeline is measured against: rules and a CRF tagger."""

@@ -1,0 +1,52 @@
+"""Prodigy tasks -> spaCy Docs (entities and `doc._.relations`) -> `.spacy` files per split."""
+
+from pathlib import Path
+from typing import Dict, Iterable, List
+
+from spacy.tokens import Doc, DocBin, Span
+from spacy.vocab import Vocab
+
+from ..prodigy_io import Task, doc_from_task
+from ..relation_component import Relation, set_relations
+from .build import SPLITS
+
+
+def task_to_doc(vocab: Vocab, task: Task) -> Doc:
+    """A Doc with the task's tokens, its spans as entities and its relations (score 1.0)."""
+    doc = doc_from_task(vocab, task)
+    doc.ents = [Span(doc, s["token_start"], s["token_end"] + 1, label=s["label"]) for s in task.get("spans", [])]
+    relations = []
+    for rel in task.get("relations", []):
+        head, child = rel["head_span"], rel["child_span"]
+        relations.append(
+            Relation(head["token_start"], head["token_end"] + 1, child["token_start"], child["token_end"] + 1,
+                     rel["label"], 1.0)
+        )
+    set_relations(doc, relations)
+    doc.user_data["meta"] = dict(task.get("meta", {}))
+    return doc
+
+
+def split_docs(vocab: Vocab, tasks: Iterable[Task], accepted_only: bool = True) -> Dict[str, List[Doc]]:
+    """Docs per split (from `meta.split`); rejected and ignored tasks are left out."""
+    docs: Dict[str, List[Doc]] = {split: [] for split in SPLITS}
+    for task in tasks:
+        if accepted_only and task.get("answer", "accept") != "accept":
+            continue
+        docs[task.get("meta", {}).get("split", "train")].append(task_to_doc(vocab, task))
+    return docs
+
+
+def write_docbin(docs: Iterable[Doc], path: Path) -> int:
+    docbin = DocBin(store_user_data=True)
+    count = 0
+    for doc in docs:
+        docbin.add(doc)
+        count += 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    docbin.to_disk(path)
+    return count
+
+
+def read_docbin(path: Path, vocab: Vocab) -> List[Doc]:
+    return list(DocBin().from_disk(path).get_docs(vocab))

@@ -1,0 +1,191 @@
+"""Predictions as Prodigy tasks: read raw inputs, split paragraphs, annotate, stream tasks out.
+
+Input is a .txt file, a folder of them, or JSONL records with `text` and optional `meta`. Every
+paragraph becomes one `relations` task with scored spans and relations and no `answer`, ready for
+`prodigy rel.manual` as pre-annotated input. `meta` keeps the source, the paragraph index, the
+model, and the raw paragraph with the raw offsets of every span (`raw_text`, `raw_spans`).
+
+Entity scores come from a beam search over the NER model's transitions (the probability mass of
+the parses that contain the entity); relation scores are the relation model's probabilities.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .errors import PersianIEError
+from .inputs import read_text, split_paragraphs, text_files
+from .prodigy_io import make_task
+from .relation_component import get_relations
+
+BEAM_WIDTH = 8
+
+
+@dataclass
+class Record:
+    """One input document: an id, its raw text, and the meta it came with."""
+
+    record_id: str
+    text: str
+    meta: Dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Rejected:
+    record_id: str
+    reason: str
+    line: Optional[int] = None
+
+
+def iter_records(path: Path) -> Iterator[Any]:
+    """Records (or Rejected entries) from a .txt file, a folder of .txt files, or a .jsonl file."""
+    path = Path(path)
+    if path.suffix == ".jsonl" and path.is_file():
+        yield from _jsonl_records(path)
+        return
+    for file in text_files(path):
+        if file.suffix == ".jsonl":
+            yield from _jsonl_records(file)
+            continue
+        try:
+            yield Record(str(file.relative_to(path) if path.is_dir() else file.name), read_text(file), {})
+        except PersianIEError as err:
+            yield Rejected(str(file), err.message)
+
+
+def _jsonl_records(path: Path) -> Iterator[Any]:
+    with path.open("rb") as file:
+        for lineno, raw in enumerate(file, start=1):
+            record_id = f"{path.name}:{lineno}"
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                yield Rejected(record_id, f"not UTF-8 ({err.reason}) at byte {err.start} of the line", lineno)
+                continue
+            if not line.strip():
+                continue
+            try:
+                data = srsly.json_loads(line)
+            except ValueError as err:
+                yield Rejected(record_id, f"malformed JSON: {err}", lineno)
+                continue
+            if not isinstance(data, dict):
+                yield Rejected(record_id, "the line is not a JSON object", lineno)
+            elif not isinstance(data.get("text"), str):
+                yield Rejected(record_id, "the record has no string 'text'", lineno)
+            elif data.get("meta") is not None and not isinstance(data["meta"], dict):
+                yield Rejected(record_id, "'meta' must be an object", lineno)
+            else:
+                meta = dict(data.get("meta") or {})
+                yield Record(str(meta.get("id", record_id)), data["text"], meta)
+
+
+def paragraphs(record: Record) -> Iterator[Tuple[int, int, str]]:
+    """(index, raw start, paragraph) for each paragraph of a record."""
+    for index, (start, _end, paragraph) in enumerate(split_paragraphs(record.text)):
+        yield index, start, paragraph
+
+
+EntityScores = Dict[Tuple[int, int, str], float]
+
+
+def entity_scores(nlp: Language, docs: List[Doc], beam_width: int = BEAM_WIDTH) -> List[EntityScores]:
+    """Beam-search probability of every entity the `ner` component could assign."""
+    if "ner" not in nlp.pipe_names or not docs:
+        return [{} for _ in docs]
+    ner = nlp.get_pipe("ner")
+    beams = ner.beam_parse(docs, beam_width=beam_width)
+    return [dict(scores) for scores in ner.scored_ents(beams)]
+
+
+def doc_task(
+    doc: Doc,
+    record: Record,
+    index: int,
+    raw_start: int,
+    model_meta: Dict[str, Any],
+    ent_scores: Optional[Dict[Tuple[int, int, str], float]] = None,
+) -> Dict[str, Any]:
+    """One pre-annotated Prodigy task for a predicted paragraph."""
+    spans = list(doc.ents)
+    if ent_scores is None:
+        span_scores = [1.0] * len(spans)
+    else:
+        span_scores = [float(ent_scores.get((e.start, e.end, e.label_), 0.0)) for e in spans]
+    relations = get_relations(doc)
+    triples = [(r.head(doc), r.child(doc), r.label) for r in relations]
+    meta = dict(record.meta)
+    meta.update(
+        {
+            "source": record.meta.get("source", record.record_id),
+            "record": record.record_id,
+            "paragraph": index,
+            "model": model_meta.get("name"),
+            "model_version": model_meta.get("version"),
+            "raw_text": doc._.raw_text,
+            "raw_start": raw_start,
+            "raw_spans": [
+                {"start": e._.raw_start, "end": e._.raw_end, "label": e.label_, "text": e._.raw_text} for e in spans
+            ],
+        }
+    )
+    return make_task(
+        doc,
+        spans,
+        triples,
+        meta=meta,
+        answer=None,
+        span_scores=span_scores,
+        relation_scores=[float(r.score) for r in relations],
+    )
+
+
+def task_confidence(task: Dict[str, Any]) -> float:
+    """The least confident item of a task (1.0 when it has none): low values need review first."""
+    scores = [s.get("score", 1.0) for s in task.get("spans", [])]
+    scores += [r.get("score", 1.0) for r in task.get("relations", [])]
+    return min(scores) if scores else 1.0
+
+
+def predict_tasks(
+    nlp: Language,
+    records: Iterable[Record],
+    batch_size: int = 64,
+    n_process: int = 1,
+    with_scores: bool = True,
+) -> Iterator[Tuple[Record, List[Dict[str, Any]]]]:
+    """Yield each record with its tasks, streaming: only one batch of paragraphs is in memory."""
+    model_meta = {"name": nlp.meta.get("name"), "version": nlp.meta.get("version")}
+
+    def units() -> Iterator[Tuple[str, Tuple[Record, int, int, bool]]]:
+        for record in records:
+            items = list(paragraphs(record))
+            for position, (index, start, paragraph) in enumerate(items):
+                yield paragraph, (record, index, start, position == len(items) - 1)
+            if not items:
+                yield "", (record, -1, 0, True)
+
+    pending: List[Dict[str, Any]] = []
+    docs_batch: List[Tuple[Doc, Tuple[Record, int, int, bool]]] = []
+
+    def flush() -> Iterator[Tuple[Record, List[Dict[str, Any]]]]:
+        nonlocal pending
+        docs = [doc for doc, _ in docs_batch]
+        scores = entity_scores(nlp, docs) if with_scores else [None] * len(docs)
+        for (doc, (record, index, start, last)), ent_scores in zip(docs_batch, scores):
+            if index >= 0:
+                pending.append(doc_task(doc, record, index, start, model_meta, ent_scores))
+            if last:
+                yield record, pending
+                pending = []
+        docs_batch.clear()
+
+    for doc, context in nlp.pipe(units(), as_tuples=True, batch_size=batch_size, n_process=n_process):
+        docs_batch.append((doc, context))
+        if len(docs_batch) >= batch_size:
+            yield from flush()
+    yield from flush()

@@ -1,0 +1,222 @@
+"""The relation model: candidate entity pairs -> features -> one probability per relation label.
+
+explosion/projects `tutorials/rel_component` pools the two entities' vectors for every ordered pair
+of entities. This model is built for the schema instead:
+
+- candidates are only the pairs whose label pair some relation allows (PERSON->ORG, CLUSTER->STATUS,
+  ORG/CLUSTER->QUANTITY, ORG->CLUSTER), and only within a window of tokens, so the cost grows with
+  the number of candidate pairs, not with the square of the entities;
+- each candidate is described by the mean vectors of the head, the child and the words between
+  them (`مدیرعامل`, `با حمایت`, `عضو`), plus the entity types, the distance, the order, the
+  entities in between and whether a sentence boundary or another compatible entity lies closer.
+
+Pooling uses prefix sums, so the forward and backward passes are linear in tokens plus candidates.
+"""
+
+import bisect
+from dataclasses import dataclass
+from typing import Callable, List, Optional, Sequence, Tuple
+
+import numpy
+from spacy.tokens import Doc, Span
+from spacy.util import registry
+from thinc.api import Model, Relu, Sigmoid, chain
+from thinc.types import Floats2d
+
+from .schema import CANDIDATE_PAIRS, ENTITY_LABELS
+
+DISTANCE_BUCKETS = (0, 1, 2, 3, 5, 8, 12, 20, 30)
+BETWEEN_BUCKETS = (0, 1, 2, 3)
+SENTENCE_END = {".", "؟", "!", "؛", "?"}
+# entities longer than this many tokens may be missed at the far edge of a window
+MAX_ENTITY_TOKENS = 16
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An ordered (head, child) entity pair of one doc, with its hand-made features."""
+
+    head: Span
+    child: Span
+    features: Tuple[float, ...]
+
+
+def _bucket(value: int, edges: Sequence[int]) -> List[float]:
+    index = sum(1 for edge in edges if value >= edge) - 1
+    onehot = [0.0] * len(edges)
+    onehot[max(index, 0)] = 1.0
+    return onehot
+
+
+def _gap(a: Span, b: Span) -> Tuple[int, int]:
+    """Token range strictly between two non-overlapping spans."""
+    return (a.end, b.start) if a.start < b.start else (b.end, a.start)
+
+
+def n_features() -> int:
+    return 2 * len(ENTITY_LABELS) + len(DISTANCE_BUCKETS) + len(BETWEEN_BUCKETS) + 5
+
+
+def _nearest_by_label(starts: List[int], labels: List[str]) -> dict:
+    """For each entity i and label L: the token distance to the nearest other entity labelled L."""
+    nearest = {}
+    for label in set(labels):
+        positions = [s for s, lab in zip(starts, labels) if lab == label]
+        for i, start in enumerate(starts):
+            k = bisect.bisect_left(positions, start)
+            best = None
+            for j in (k - 1, k, k + 1):
+                if 0 <= j < len(positions) and not (positions[j] == start and labels[i] == label):
+                    d = abs(positions[j] - start)
+                    best = d if best is None else min(best, d)
+            nearest[i, label] = best
+    return nearest
+
+
+def candidate_pairs(doc: Doc, max_distance: int) -> List[Candidate]:
+    """Every allowed (head, child) pair of `doc.ents` at most `max_distance` tokens apart.
+
+    Entities are sorted by position, so each head looks only at the entities inside its window:
+    the cost is linear in the number of candidate pairs (plus a sort), not quadratic in entities.
+    """
+    ents = list(doc.ents)
+    if len(ents) < 2:
+        return []
+    starts = [e.start for e in ents]
+    labels = [e.label_ for e in ents]
+    nearest = _nearest_by_label(starts, labels)
+    breaks = numpy.concatenate([[0], numpy.cumsum([t.text in SENTENCE_END for t in doc])])
+    commas = numpy.concatenate([[0], numpy.cumsum([t.text == "،" for t in doc])])
+    candidates = []
+    for hi, head in enumerate(ents):
+        first = bisect.bisect_left(starts, head.start - max_distance - MAX_ENTITY_TOKENS)
+        last = bisect.bisect_right(starts, head.end + max_distance)
+        for ci in range(first, last):
+            child = ents[ci]
+            if ci == hi or (head.label_, child.label_) not in CANDIDATE_PAIRS:
+                continue
+            lo, up = _gap(head, child)
+            distance = up - lo
+            if distance > max_distance:
+                continue
+            between = bisect.bisect_left(starts, up) - bisect.bisect_left(starts, lo)
+            separation = abs(head.start - child.start)
+            features = (
+                [1.0 if head.label_ == label else 0.0 for label in ENTITY_LABELS]
+                + [1.0 if child.label_ == label else 0.0 for label in ENTITY_LABELS]
+                + _bucket(distance, DISTANCE_BUCKETS)
+                + _bucket(between, BETWEEN_BUCKETS)
+                + [
+                    1.0 if head.start < child.start else 0.0,
+                    1.0 if breaks[up] - breaks[lo] > 0 else 0.0,
+                    1.0 if (nearest[ci, head.label_] or separation) < separation else 0.0,
+                    1.0 if (nearest[hi, child.label_] or separation) < separation else 0.0,
+                    1.0 if commas[up] - commas[lo] > 0 else 0.0,
+                ]
+            )
+            candidates.append(Candidate(head, child, tuple(features)))
+    return candidates
+
+
+@registry.misc("persian_ie.RelationCandidates.v1")
+def create_candidate_generator(max_distance: int = 40) -> Callable[[Doc], List[Candidate]]:
+    """Candidates: schema-allowed entity pairs at most `max_distance` tokens apart."""
+
+    def get_candidates(doc: Doc) -> List[Candidate]:
+        return candidate_pairs(doc, max_distance)
+
+    return get_candidates
+
+
+@registry.architectures("persian_ie.RelationModel.v1")
+def create_relation_model(
+    tok2vec: Model[List[Doc], List[Floats2d]],
+    get_candidates: Callable[[Doc], List[Candidate]],
+    hidden_width: int = 128,
+    dropout: float = 0.1,
+    nO: Optional[int] = None,
+) -> Model[List[Doc], Floats2d]:
+    """tok2vec -> candidate features -> ReLU layer -> one sigmoid per relation label."""
+    instances = create_instance_layer(tok2vec, get_candidates)
+    output = Sigmoid(nO=nO)
+    model = chain(instances, Relu(nO=hidden_width, dropout=dropout), output)
+    model.set_ref("output", output)
+    model.attrs["get_candidates"] = get_candidates
+    return model
+
+
+def create_instance_layer(
+    tok2vec: Model[List[Doc], List[Floats2d]], get_candidates: Callable[[Doc], List[Candidate]]
+) -> Model[List[Doc], Floats2d]:
+    return Model(
+        "relation_instances",
+        _instances_forward,
+        layers=[tok2vec],
+        refs={"tok2vec": tok2vec},
+        attrs={"get_candidates": get_candidates},
+        init=_instances_init,
+    )
+
+
+def _instances_init(model: Model, X: Optional[List[Doc]] = None, Y: Optional[Floats2d] = None) -> Model:
+    tok2vec = model.get_ref("tok2vec")
+    if X is not None:
+        tok2vec.initialize(X)
+    return model
+
+
+def _segments(candidates: List[Candidate]) -> Tuple[numpy.ndarray, numpy.ndarray]:
+    """Start and end token indices of the head, child and in-between segments (3 x n each)."""
+    starts = numpy.zeros((3, len(candidates)), dtype="int64")
+    ends = numpy.zeros((3, len(candidates)), dtype="int64")
+    for i, cand in enumerate(candidates):
+        lo, up = _gap(cand.head, cand.child)
+        starts[:, i] = (cand.head.start, cand.child.start, lo)
+        ends[:, i] = (cand.head.end, cand.child.end, max(lo, up))
+    return starts, ends
+
+
+def _instances_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[Floats2d, Callable]:
+    tok2vec = model.get_ref("tok2vec")
+    get_candidates = model.attrs["get_candidates"]
+    ops = model.ops
+    tokvecs, backprop_tok2vec = tok2vec(docs, is_train)
+    all_candidates = [get_candidates(doc) for doc in docs]
+    width = tokvecs[0].shape[1] if tokvecs else 0
+    outputs = []
+    saved = []
+    for tokvec, candidates in zip(tokvecs, all_candidates):
+        if not candidates:
+            saved.append(None)
+            continue
+        starts, ends = _segments(candidates)
+        prefix = ops.xp.concatenate([ops.alloc2f(1, width), ops.xp.cumsum(tokvec, axis=0)])
+        lengths = ops.xp.asarray(ends - starts, dtype="float32")
+        safe = ops.xp.maximum(lengths, 1.0)[..., None]
+        pooled = [(prefix[ends[k]] - prefix[starts[k]]) / safe[k] for k in range(3)]
+        features = ops.asarray2f(numpy.array([c.features for c in candidates], dtype="float32"))
+        outputs.append(ops.xp.hstack(pooled + [features]))
+        saved.append((starts, ends, safe, tokvec.shape[0]))
+    n_out = 3 * width + n_features()
+    output = ops.xp.vstack(outputs) if outputs else ops.alloc2f(0, n_out)
+
+    def backprop(d_output: Floats2d) -> List[Floats2d]:
+        d_tokvecs = []
+        row = 0
+        for tokvec, record in zip(tokvecs, saved):
+            d_tokvec = ops.alloc2f(*tokvec.shape)
+            if record is not None:
+                starts, ends, safe, n_tokens = record
+                n = starts.shape[1]
+                block = d_output[row : row + n]
+                row += n
+                diff = ops.alloc2f(n_tokens + 1, width)
+                for k in range(3):
+                    grad = block[:, k * width : (k + 1) * width] / safe[k]
+                    ops.xp.add.at(diff, starts[k], grad)
+                    ops.xp.add.at(diff, ends[k], -grad)
+                d_tokvec = ops.xp.cumsum(diff, axis=0)[:-1]
+            d_tokvecs.append(d_tokvec)
+        return backprop_tok2vec(d_tokvecs)
+
+    return output, backprop

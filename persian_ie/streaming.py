@@ -1,0 +1,82 @@
+"""Crash-safe JSONL output for long batch runs: partial file, progress record, atomic finish.
+
+Tasks are appended to `<output>.partial` and, after every input record, the byte size of the
+partial file and the number of records done are written to `<output>.partial.progress` (itself
+replaced atomically). A run killed at any point leaves the previous `<output>` untouched. With
+`resume`, a new run truncates the partial file to the last recorded size and skips the records
+already done, so the result equals an uninterrupted run. `finish` renames the partial file onto
+the output (sorting it first when asked), which readers see as one atomic change.
+"""
+
+import os
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+import srsly
+
+from .files import write_text_atomic
+
+
+class ResumableWriter:
+    def __init__(self, output: Path, resume: bool = False) -> None:
+        self.output = Path(output)
+        self.partial = self.output.with_name(self.output.name + ".partial")
+        self.progress_path = self.output.with_name(self.output.name + ".partial.progress")
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        self.records_done = 0
+        self.tasks_written = 0
+        size = 0
+        if resume and self.partial.exists() and self.progress_path.exists():
+            progress = srsly.read_json(self.progress_path)
+            self.records_done = int(progress["records"])
+            self.tasks_written = int(progress["tasks"])
+            size = int(progress["bytes"])
+        mode = "r+b" if size else "wb"
+        if not size and self.partial.exists():
+            self.partial.unlink()
+        self.file = open(self.partial, mode)
+        self.file.truncate(size)
+        self.file.seek(size)
+        self._save_progress()
+
+    def _save_progress(self) -> None:
+        write_text_atomic(
+            self.progress_path,
+            srsly.json_dumps({"records": self.records_done, "tasks": self.tasks_written, "bytes": self.file.tell()}),
+        )
+
+    def write_record(self, tasks: Iterable[Dict[str, Any]]) -> None:
+        """Append one input record's tasks and mark the record done."""
+        lines = [srsly.json_dumps(task) + "\n" for task in tasks]
+        self.file.write("".join(lines).encode("utf-8"))
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        self.records_done += 1
+        self.tasks_written += len(lines)
+        self._save_progress()
+
+    def finish(self, sort_keys: Optional[List[Tuple[float, int]]] = None) -> Path:
+        """Move the partial file onto the output; `sort_keys` are (key, byte offset) to order lines."""
+        self.file.close()
+        if sort_keys is not None:
+            sorted_path = self.partial.with_name(self.partial.name + ".sorted")
+            with open(self.partial, "rb") as source, open(sorted_path, "wb") as target:
+                for _, offset in sorted(sort_keys):
+                    source.seek(offset)
+                    target.write(source.readline())
+                target.flush()
+                os.fsync(target.fileno())
+            os.replace(sorted_path, self.partial)
+        os.replace(self.partial, self.output)
+        self.progress_path.unlink(missing_ok=True)
+        return self.output
+
+    def line_offsets(self) -> List[int]:
+        """Byte offset of every line of the partial file (read back, so resumed runs count too)."""
+        self.file.flush()
+        offsets, position = [], 0
+        with open(self.partial, "rb") as file:
+            for line in file:
+                offsets.append(position)
+                position += len(line)
+        return offsets

@@ -1,0 +1,82 @@
+"""Evaluate the pipeline and both baselines on dev, test and the real-news dev set: metrics.json."""
+
+import datetime
+from pathlib import Path
+
+import spacy
+import srsly
+import typer
+from wasabi import msg
+
+from persian_ie.baselines.crf import CrfTagger
+from persian_ie.baselines.rules import RulesAnnotator
+from persian_ie.cli import friendly_errors
+from persian_ie.corpus.convert import read_docbin
+from persian_ie.evaluation import PipelineAnnotator, evaluate_annotator, evaluate_raw
+from persian_ie.models import config_hash, load_pipeline
+from persian_ie.prodigy_io import read_jsonl
+from persian_ie.tokenizer import blank_nlp
+
+
+@friendly_errors
+def main(
+    model: Path = typer.Argument(..., help="The trained pipeline"),
+    baselines: Path = typer.Argument(..., help="Folder with rules/ and crf.crfsuite"),
+    corpus_dir: Path = typer.Argument(..., help="Folder with dev.spacy and test.spacy"),
+    real_dev: Path = typer.Argument(..., help="realdev.jsonl (raw real news, offsets into the raw text)"),
+    output: Path = typer.Argument(..., help="metrics.json to write"),
+) -> None:
+    nlp = load_pipeline(model)
+    blank = blank_nlp()
+    annotators = {
+        "pipeline": PipelineAnnotator(nlp),
+        "rules": RulesAnnotator(load_pipeline(baselines / "rules")),
+        "crf": CrfTagger(blank, baselines / "crf.crfsuite"),
+    }
+    metrics = {
+        "model": {
+            "name": nlp.meta.get("name"),
+            "version": nlp.meta.get("version"),
+            "path": str(model),
+            "config_hash": config_hash(model),
+            "thresholds": dict(nlp.get_pipe("relation_extractor").cfg.get("thresholds", {})),
+        },
+        "date": datetime.date.today().isoformat(),
+        "spacy_version": spacy.__version__,
+    }
+    for split in ("dev", "test"):
+        gold = read_docbin(corpus_dir / f"{split}.spacy", blank.vocab)
+        metrics[split] = evaluate_annotator(annotators["pipeline"], blank, gold)
+        metrics[split]["baselines"] = {
+            name: evaluate_annotator(annotator, blank, gold) for name, annotator in annotators.items()
+            if name != "pipeline"
+        }
+        metrics[split]["paragraphs"] = len(gold)
+    if real_dev.exists():
+        records = [record for _, record in read_jsonl(real_dev)]
+        metrics["real_dev"] = evaluate_raw(annotators["pipeline"], records)
+        metrics["real_dev"]["baselines"] = {
+            name: evaluate_raw(annotator, records) for name, annotator in annotators.items() if name != "pipeline"
+        }
+        metrics["real_dev"]["paragraphs"] = len(records)
+    else:
+        msg.warn(f"{real_dev} not found: real_dev is not scored")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    srsly.write_json(output, metrics)
+    rows = []
+    for split in ("dev", "test", "real_dev"):
+        if split not in metrics:
+            continue
+        for name in ("pipeline", "rules", "crf"):
+            result = metrics[split] if name == "pipeline" else metrics[split]["baselines"][name]
+            rows.append(
+                (split, name, f"{result['ner']['f']:.3f}",
+                 f"{result['rel_gold_ents']['f']:.3f}" if "rel_gold_ents" in result else "-",
+                 f"{result['rel_end_to_end']['f']:.3f}")
+            )
+    msg.table(rows, header=("split", "annotator", "NER F", "rel F (gold ents)", "rel F (end to end)"), divider=True)
+    msg.good(f"Metrics -> {output}")
+
+
+if __name__ == "__main__":
+    typer.run(main)

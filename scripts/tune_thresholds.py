@@ -1,0 +1,34 @@
+"""Choose each relation label's threshold on the dev set and save it with the pipeline."""
+
+from pathlib import Path
+
+import spacy
+import srsly
+import typer
+from wasabi import msg
+
+from persian_ie.cli import friendly_errors
+from persian_ie.corpus.convert import read_docbin
+from persian_ie.models import load_pipeline
+from persian_ie.thresholds import tune_thresholds
+
+
+@friendly_errors
+def main(
+    model: Path = typer.Argument(..., help="The trained pipeline (updated in place)"),
+    dev: Path = typer.Argument(..., help="dev.spacy"),
+    output: Path = typer.Argument(..., help="JSON with the chosen thresholds and the dev curves"),
+    name: str = typer.Option("persian_news_ie", help="Pipeline name in meta.json"),
+    version: str = typer.Option("0.1.0", help="Pipeline version in meta.json"),
+) -> None:
+    nlp = load_pipeline(model)
+    result = tune_thresholds(nlp, read_docbin(dev, nlp.vocab))
+    nlp.meta.update({"name": name, "version": version, "spacy_version": f">={spacy.__version__},<3.9.0"})
+    nlp.to_disk(model)
+    srsly.write_json(output, result)
+    msg.table(result["chosen"], header=("label", "threshold"))
+    msg.good(f"Thresholds saved in {model}; curves -> {output}")
+
+
+if __name__ == "__main__":
+    typer.run(main)

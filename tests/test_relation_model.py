@@ -1,0 +1,89 @@
+"""The relation model's candidates and its pooling layer, on real corpus paragraphs."""
+
+import numpy
+import pytest
+import srsly
+from spacy.tokens import Doc, Span
+from thinc.api import Model
+
+from persian_ie.relation_model import candidate_pairs, create_instance_layer, n_features
+from persian_ie.schema import CANDIDATE_PAIRS
+from persian_ie.tokenizer import blank_nlp
+
+from .helpers import ROOT
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return blank_nlp()
+
+
+def corpus_doc(nlp, index: int = 0) -> Doc:
+    from persian_ie.corpus.convert import task_to_doc
+
+    tasks = [t for t in srsly.read_jsonl(ROOT / "corpus" / "gold.jsonl") if len(t["spans"]) >= 5]
+    return task_to_doc(nlp.vocab, tasks[index])
+
+
+def test_candidates_only_allowed_pairs_within_window(nlp) -> None:
+    doc = corpus_doc(nlp)
+    for max_distance in (0, 5, 40):
+        candidates = candidate_pairs(doc, max_distance)
+        for cand in candidates:
+            assert (cand.head.label_, cand.child.label_) in CANDIDATE_PAIRS
+            head, child = cand.head, cand.child
+            gap = child.start - head.end if head.start < child.start else head.start - child.end
+            assert gap <= max_distance
+            assert len(cand.features) == n_features()
+    assert len(candidate_pairs(doc, 0)) <= len(candidate_pairs(doc, 40))
+    every = {
+        (h.start, c.start)
+        for h in doc.ents
+        for c in doc.ents
+        if h is not c and (h.label_, c.label_) in CANDIDATE_PAIRS
+        and (c.start - h.end if h.start < c.start else h.start - c.end) <= 40
+    }
+    assert {(c.head.start, c.child.start) for c in candidate_pairs(doc, 40)} == every
+
+
+def test_gold_relations_are_candidates(nlp) -> None:
+    from persian_ie.relation_component import get_relations
+
+    missed = total = 0
+    for i in range(30):
+        doc = corpus_doc(nlp, i)
+        keys = {(c.head.start, c.child.start) for c in candidate_pairs(doc, 40)}
+        for rel in get_relations(doc):
+            total += 1
+            missed += (rel.head_start, rel.child_start) not in keys
+    assert total > 30 and missed == 0
+
+
+
+
+def test_pooling_forward_and_backward(nlp) -> None:
+    doc = Doc(nlp.vocab, words=["علی", "رضایی", "مدیرعامل", "شرکت", "فولاد", "گفت"])
+    doc.ents = [Span(doc, 0, 2, label="PERSON"), Span(doc, 3, 5, label="ORG")]
+    width = 4
+    vectors = numpy.arange(len(doc) * width, dtype="float32").reshape(len(doc), width)
+    received = {}
+
+    def forward(model, docs, is_train):
+        def backprop(d_vectors):
+            received["d"] = d_vectors
+            return []
+
+        return [vectors], backprop
+
+    tok2vec = Model("fixed", forward)
+    layer = create_instance_layer(tok2vec, lambda d: candidate_pairs(d, 40))
+    output, backprop = layer([doc], is_train=True)
+    assert output.shape == (1, 3 * width + n_features())
+    numpy.testing.assert_allclose(output[0, :width], vectors[0:2].mean(axis=0))
+    numpy.testing.assert_allclose(output[0, width : 2 * width], vectors[3:5].mean(axis=0))
+    numpy.testing.assert_allclose(output[0, 2 * width : 3 * width], vectors[2])
+    d_output = numpy.zeros_like(output)
+    d_output[0, : 3 * width] = 1.0
+    backprop(d_output)
+    expected = numpy.array([0.5, 0.5, 1.0, 0.5, 0.5, 0.0], dtype="float32")[:, None] * numpy.ones(width)
+    numpy.testing.assert_allclose(received["d"][0], expected)
