@@ -2,13 +2,29 @@
 
 import functools
 import sys
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Optional, TypeVar
 
-from wasabi import msg
+from wasabi import Printer, color
 
 from .errors import PersianIEError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+
+class OneLinePrinter(Printer):
+    """wasabi's Printer, except that failures go to stderr on one line (wasabi wraps at 80 columns)."""
+
+    def fail(self, title: Any = "", text: Any = "", show: bool = True, spaced: bool = False,
+             exits: Optional[int] = None) -> None:
+        if show:
+            line = " ".join(str(part) for part in ("✘", title, text) if part != "")
+            print(color(line, fg="red") if sys.stderr.isatty() else line, file=sys.stderr, flush=True)
+        if exits is not None:
+            sys.exit(exits)
+
+
+msg = OneLinePrinter()
 
 
 def friendly_errors(func: F) -> F:

@@ -137,7 +137,8 @@ class PipelineAnnotator:
         return list(self.nlp.pipe(texts, batch_size=self.batch_size))
 
     def relate(self, docs: Sequence[Doc]) -> List[Doc]:
-        docs = list(docs)
+        # the pipeline's own vocab holds its vectors: rebuild the docs in it, entities included
+        docs = with_gold_entities(self.nlp, docs)
         for name, component in self.nlp.pipeline:
             if name == "ner":
                 continue

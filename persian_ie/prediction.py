@@ -17,8 +17,7 @@ import srsly
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .errors import PersianIEError
-from .inputs import read_text, split_paragraphs, text_files
+from .inputs import split_paragraphs, text_files
 from .prodigy_io import make_task
 from .relation_component import get_relations
 
@@ -27,11 +26,20 @@ BEAM_WIDTH = 8
 
 @dataclass
 class Record:
-    """One input document: an id, its raw text, and the meta it came with."""
+    """One input document: an id and the meta it came with."""
 
     record_id: str
-    text: str
     meta: Dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Unit:
+    """One paragraph to annotate: its record, its index in the record and its raw offset there."""
+
+    record: Record
+    index: int
+    raw_start: int
+    text: str
 
 
 @dataclass
@@ -41,23 +49,48 @@ class Rejected:
     line: Optional[int] = None
 
 
-def iter_records(path: Path) -> Iterator[Any]:
-    """Records (or Rejected entries) from a .txt file, a folder of .txt files, or a .jsonl file."""
+def iter_units(path: Path) -> Iterator[Any]:
+    """Paragraphs (Units) and Rejected entries, streaming: a 1 GB input is never held in memory.
+
+    A .txt file is read line by line (a paragraph per non-empty line); a .jsonl file record by
+    record, each record's `text` split into paragraphs.
+    """
     path = Path(path)
-    if path.suffix == ".jsonl" and path.is_file():
-        yield from _jsonl_records(path)
-        return
-    for file in text_files(path):
+    files = [path] if path.is_file() else text_files(path)
+    for file in files:
         if file.suffix == ".jsonl":
-            yield from _jsonl_records(file)
-            continue
-        try:
-            yield Record(str(file.relative_to(path) if path.is_dir() else file.name), read_text(file), {})
-        except PersianIEError as err:
-            yield Rejected(str(file), err.message)
+            for item in _jsonl_records(file):
+                if isinstance(item, Rejected):
+                    yield item
+                    continue
+                record, text = item
+                for index, (start, _end, paragraph) in enumerate(split_paragraphs(text)):
+                    yield Unit(record, index, start, paragraph)
+        else:
+            yield from _text_units(file, str(file.relative_to(path)) if path.is_dir() else file.name)
+
+
+def _text_units(file: Path, record_id: str) -> Iterator[Any]:
+    record = Record(record_id, {})
+    index = chars = offset = 0
+    with file.open("rb") as handle:
+        for lineno, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+            except UnicodeDecodeError as err:
+                yield Rejected(record_id, f"not UTF-8 ({err.reason}) at byte {offset + err.start}", lineno)
+                offset += len(raw)
+                continue
+            offset += len(raw)
+            stripped = line.strip()
+            if stripped:
+                yield Unit(record, index, chars + line.index(stripped[0]), stripped)
+                index += 1
+            chars += len(line)
 
 
 def _jsonl_records(path: Path) -> Iterator[Any]:
+    """(Record, text) pairs, or Rejected entries that say what is wrong with the line."""
     with path.open("rb") as file:
         for lineno, raw in enumerate(file, start=1):
             record_id = f"{path.name}:{lineno}"
@@ -81,13 +114,7 @@ def _jsonl_records(path: Path) -> Iterator[Any]:
                 yield Rejected(record_id, "'meta' must be an object", lineno)
             else:
                 meta = dict(data.get("meta") or {})
-                yield Record(str(meta.get("id", record_id)), data["text"], meta)
-
-
-def paragraphs(record: Record) -> Iterator[Tuple[int, int, str]]:
-    """(index, raw start, paragraph) for each paragraph of a record."""
-    for index, (start, _end, paragraph) in enumerate(split_paragraphs(record.text)):
-        yield index, start, paragraph
+                yield Record(str(meta.get("id", record_id)), meta), data["text"]
 
 
 EntityScores = Dict[Tuple[int, int, str], float]
@@ -153,39 +180,29 @@ def task_confidence(task: Dict[str, Any]) -> float:
 
 def predict_tasks(
     nlp: Language,
-    records: Iterable[Record],
+    units: Iterable[Unit],
     batch_size: int = 64,
     n_process: int = 1,
     with_scores: bool = True,
-) -> Iterator[Tuple[Record, List[Dict[str, Any]]]]:
-    """Yield each record with its tasks, streaming: only one batch of paragraphs is in memory."""
+) -> Iterator[List[Dict[str, Any]]]:
+    """Yield the tasks of each batch of paragraphs, in input order; only one batch is in memory."""
     model_meta = {"name": nlp.meta.get("name"), "version": nlp.meta.get("version")}
+    batch: List[Tuple[Doc, Unit]] = []
 
-    def units() -> Iterator[Tuple[str, Tuple[Record, int, int, bool]]]:
-        for record in records:
-            items = list(paragraphs(record))
-            for position, (index, start, paragraph) in enumerate(items):
-                yield paragraph, (record, index, start, position == len(items) - 1)
-            if not items:
-                yield "", (record, -1, 0, True)
-
-    pending: List[Dict[str, Any]] = []
-    docs_batch: List[Tuple[Doc, Tuple[Record, int, int, bool]]] = []
-
-    def flush() -> Iterator[Tuple[Record, List[Dict[str, Any]]]]:
-        nonlocal pending
-        docs = [doc for doc, _ in docs_batch]
+    def flush() -> List[Dict[str, Any]]:
+        docs = [doc for doc, _ in batch]
         scores = entity_scores(nlp, docs) if with_scores else [None] * len(docs)
-        for (doc, (record, index, start, last)), ent_scores in zip(docs_batch, scores):
-            if index >= 0:
-                pending.append(doc_task(doc, record, index, start, model_meta, ent_scores))
-            if last:
-                yield record, pending
-                pending = []
-        docs_batch.clear()
+        tasks = [
+            doc_task(doc, unit.record, unit.index, unit.raw_start, model_meta, ent_scores)
+            for (doc, unit), ent_scores in zip(batch, scores)
+        ]
+        batch.clear()
+        return tasks
 
-    for doc, context in nlp.pipe(units(), as_tuples=True, batch_size=batch_size, n_process=n_process):
-        docs_batch.append((doc, context))
-        if len(docs_batch) >= batch_size:
-            yield from flush()
-    yield from flush()
+    stream = ((unit.text, unit) for unit in units)
+    for doc, unit in nlp.pipe(stream, as_tuples=True, batch_size=batch_size, n_process=n_process):
+        batch.append((doc, unit))
+        if len(batch) >= batch_size:
+            yield flush()
+    if batch:
+        yield flush()

@@ -1,11 +1,12 @@
 """Crash-safe JSONL output for long batch runs: partial file, progress record, atomic finish.
 
-Tasks are appended to `<output>.partial` and, after every input record, the byte size of the
-partial file and the number of records done are written to `<output>.partial.progress` (itself
-replaced atomically). A run killed at any point leaves the previous `<output>` untouched. With
-`resume`, a new run truncates the partial file to the last recorded size and skips the records
-already done, so the result equals an uninterrupted run. `finish` renames the partial file onto
-the output (sorting it first when asked), which readers see as one atomic change.
+Tasks are appended to `<output>.partial` a batch at a time; after each batch is on disk (fsync),
+the byte size of the partial file and the number of input paragraphs done are written to
+`<output>.partial.progress` (itself replaced atomically). A run killed at any point leaves the
+previous `<output>` untouched. With `resume`, a new run truncates the partial file to the last
+recorded size and skips the paragraphs already done, so the result equals an uninterrupted run.
+`finish` renames the partial file onto the output (sorting it first when asked), which readers
+see as one atomic change.
 """
 
 import os
@@ -23,12 +24,12 @@ class ResumableWriter:
         self.partial = self.output.with_name(self.output.name + ".partial")
         self.progress_path = self.output.with_name(self.output.name + ".partial.progress")
         self.output.parent.mkdir(parents=True, exist_ok=True)
-        self.records_done = 0
+        self.units_done = 0
         self.tasks_written = 0
         size = 0
         if resume and self.partial.exists() and self.progress_path.exists():
             progress = srsly.read_json(self.progress_path)
-            self.records_done = int(progress["records"])
+            self.units_done = int(progress["units"])
             self.tasks_written = int(progress["tasks"])
             size = int(progress["bytes"])
         mode = "r+b" if size else "wb"
@@ -42,16 +43,16 @@ class ResumableWriter:
     def _save_progress(self) -> None:
         write_text_atomic(
             self.progress_path,
-            srsly.json_dumps({"records": self.records_done, "tasks": self.tasks_written, "bytes": self.file.tell()}),
+            srsly.json_dumps({"units": self.units_done, "tasks": self.tasks_written, "bytes": self.file.tell()}),
         )
 
-    def write_record(self, tasks: Iterable[Dict[str, Any]]) -> None:
-        """Append one input record's tasks and mark the record done."""
+    def write_batch(self, tasks: Iterable[Dict[str, Any]], units: int) -> None:
+        """Append a batch of tasks made from `units` input paragraphs, and record the progress."""
         lines = [srsly.json_dumps(task) + "\n" for task in tasks]
         self.file.write("".join(lines).encode("utf-8"))
         self.file.flush()
         os.fsync(self.file.fileno())
-        self.records_done += 1
+        self.units_done += units
         self.tasks_written += len(lines)
         self._save_progress()
 

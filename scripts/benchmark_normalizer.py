@@ -2,14 +2,13 @@
 
 from pathlib import Path
 
-import srsly
 import typer
 from hazm import Normalizer as HazmNormalizer
-from wasabi import msg
 
 from persian_ie.benchmarks.normalizer import benchmark
-from persian_ie.cli import friendly_errors
+from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.build import read_documents
+from persian_ie.files import write_json_atomic
 from persian_ie.normalization import get_normalizer
 
 
@@ -31,7 +30,7 @@ def main(
     results = benchmark(paragraphs, {"persian_ie": ours.normalize, "hazm": hazm.normalize}, repeats=repeats)
     results["documents"] = len(documents)
     output.parent.mkdir(parents=True, exist_ok=True)
-    srsly.write_json(output, results)
+    write_json_atomic(output, results)
     rows = []
     for name, entry in results["normalizers"].items():
         rows.append(

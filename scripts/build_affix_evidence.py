@@ -3,9 +3,8 @@
 from pathlib import Path
 
 import typer
-from wasabi import msg
 
-from persian_ie.cli import friendly_errors
+from persian_ie.cli import friendly_errors, msg
 from persian_ie.normalization.evidence import count_affixes, write_evidence
 from persian_ie.normalization.zwnj import GLUED_SUFFIXES
 from persian_ie.rawtext import read_gzip_lines

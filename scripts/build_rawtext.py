@@ -4,9 +4,8 @@ import shutil
 from pathlib import Path
 
 import typer
-from wasabi import msg
 
-from persian_ie.cli import friendly_errors
+from persian_ie.cli import friendly_errors, msg
 from persian_ie.rawtext import article_lines, held_out_articles, unique_lines, write_gzip_lines
 
 

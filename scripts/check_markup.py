@@ -4,8 +4,8 @@ from pathlib import Path
 from typing import List
 
 import typer
-from wasabi import msg
 
+from persian_ie.cli import msg
 from persian_ie.errors import PersianIEError
 from persian_ie.markup import count_labels, read_document
 

@@ -3,9 +3,8 @@
 from pathlib import Path
 
 import typer
-from wasabi import msg
 
-from persian_ie.cli import friendly_errors
+from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.convert import split_docs, write_docbin
 from persian_ie.corpus.validation import require_valid
 from persian_ie.tokenizer import blank_nlp

@@ -3,9 +3,8 @@
 from pathlib import Path
 
 import typer
-from wasabi import msg
 
-from persian_ie.cli import friendly_errors
+from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.report import render_report
 from persian_ie.files import write_text_atomic
 from persian_ie.prodigy_io import read_jsonl

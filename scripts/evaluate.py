@@ -4,15 +4,14 @@ import datetime
 from pathlib import Path
 
 import spacy
-import srsly
 import typer
-from wasabi import msg
 
 from persian_ie.baselines.crf import CrfTagger
 from persian_ie.baselines.rules import RulesAnnotator
-from persian_ie.cli import friendly_errors
+from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.convert import read_docbin
 from persian_ie.evaluation import PipelineAnnotator, evaluate_annotator, evaluate_raw
+from persian_ie.files import write_json_atomic
 from persian_ie.models import config_hash, load_pipeline
 from persian_ie.prodigy_io import read_jsonl
 from persian_ie.tokenizer import blank_nlp
@@ -62,7 +61,7 @@ def main(
     else:
         msg.warn(f"{real_dev} not found: real_dev is not scored")
     output.parent.mkdir(parents=True, exist_ok=True)
-    srsly.write_json(output, metrics)
+    write_json_atomic(output, metrics)
     rows = []
     for split in ("dev", "test", "real_dev"):
         if split not in metrics:

@@ -5,9 +5,8 @@ from pathlib import Path
 
 import srsly
 import typer
-from wasabi import msg
 
-from persian_ie.cli import friendly_errors
+from persian_ie.cli import friendly_errors, msg
 from persian_ie.files import write_text_atomic
 from persian_ie.rawtext import read_gzip_lines
 

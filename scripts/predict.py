@@ -7,13 +7,12 @@ from typing import List, Optional, Tuple
 import srsly
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from wasabi import msg
 
-from persian_ie.cli import friendly_errors
+from persian_ie.cli import friendly_errors, msg
 from persian_ie.errors import PersianIEError
 from persian_ie.files import write_text_atomic
 from persian_ie.models import load_pipeline
-from persian_ie.prediction import Rejected, iter_records, predict_tasks, task_confidence
+from persian_ie.prediction import Rejected, iter_units, predict_tasks, task_confidence
 from persian_ie.prodigy_io import read_jsonl
 from persian_ie.review import render_review_page
 from persian_ie.streaming import ResumableWriter
@@ -33,6 +32,8 @@ def main(
     skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Write bad records to <output>.rejected.jsonl"),
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run"),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: on a tty)"),
+    entity_scores: bool = typer.Option(True, "--entity-scores/--no-entity-scores",
+                                       help="Score entities by beam search (slower); without, spans score 1.0"),
 ) -> None:
     if sort not in (None, "uncertainty"):
         raise PersianIEError(f"--sort must be 'uncertainty', not {sort!r}")
@@ -46,9 +47,9 @@ def main(
     rejected: List[dict] = []
     seen = 0
 
-    def records():
+    def units():
         nonlocal seen
-        for item in iter_records(input_path):
+        for item in iter_units(input_path):
             if isinstance(item, Rejected):
                 if not skip_invalid:
                     where = f" line {item.line}" if item.line else ""
@@ -57,7 +58,7 @@ def main(
                 rejected.append({"record": item.record_id, "line": item.line, "reason": item.reason})
                 continue
             seen += 1
-            if seen <= writer.records_done:
+            if seen <= writer.units_done:
                 continue
             yield item
 
@@ -67,8 +68,9 @@ def main(
         bar.start()
     task_id = bar.add_task("predicting", total=None)
     try:
-        for _, tasks in predict_tasks(nlp, records(), batch_size=batch_size, n_process=n_process):
-            writer.write_record(tasks)
+        for tasks in predict_tasks(nlp, units(), batch_size=batch_size, n_process=n_process,
+                                   with_scores=entity_scores):
+            writer.write_batch(tasks, len(tasks))
             if show:
                 bar.update(task_id, description=f"{writer.tasks_written} paragraphs predicted")
     finally:
@@ -85,7 +87,7 @@ def main(
         write_text_atomic(rejected_path, "".join(srsly.json_dumps(r) + "\n" for r in rejected))
     page = review_dir / f"{output.stem}.html"
     write_text_atomic(page, render_review_page((task for _, task in read_jsonl(output)), title=output.name))
-    msg.good(f"{writer.tasks_written} tasks from {writer.records_done} records -> {output}")
+    msg.good(f"{writer.tasks_written} tasks (one per paragraph) -> {output}")
     msg.info(f"Review page -> {page}")
     if rejected:
         msg.warn(f"{len(rejected)} record(s) rejected -> {rejected_path}")

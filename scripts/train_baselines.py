@@ -3,11 +3,10 @@
 from pathlib import Path
 
 import typer
-from wasabi import msg
 
 from persian_ie.baselines.crf import CrfTagger
 from persian_ie.baselines.rules import build_rules_pipeline
-from persian_ie.cli import friendly_errors
+from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.convert import split_docs
 from persian_ie.corpus.validation import require_valid
 from persian_ie.tokenizer import blank_nlp

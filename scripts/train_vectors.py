@@ -3,9 +3,8 @@
 from pathlib import Path
 
 import typer
-from wasabi import msg
 
-from persian_ie.cli import friendly_errors
+from persian_ie.cli import friendly_errors, msg
 from persian_ie.rawtext import read_gzip_lines
 from persian_ie.tokenizer import blank_nlp
 from persian_ie.vectors import train_floret, write_training_text

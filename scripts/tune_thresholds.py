@@ -3,12 +3,11 @@
 from pathlib import Path
 
 import spacy
-import srsly
 import typer
-from wasabi import msg
 
-from persian_ie.cli import friendly_errors
+from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.convert import read_docbin
+from persian_ie.files import write_json_atomic
 from persian_ie.models import load_pipeline
 from persian_ie.thresholds import tune_thresholds
 
@@ -25,7 +24,7 @@ def main(
     result = tune_thresholds(nlp, read_docbin(dev, nlp.vocab))
     nlp.meta.update({"name": name, "version": version, "spacy_version": f">={spacy.__version__},<3.9.0"})
     nlp.to_disk(model)
-    srsly.write_json(output, result)
+    write_json_atomic(output, result)
     msg.table(result["chosen"], header=("label", "threshold"))
     msg.good(f"Thresholds saved in {model}; curves -> {output}")
 

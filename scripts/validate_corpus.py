@@ -3,9 +3,8 @@
 from pathlib import Path
 
 import typer
-from wasabi import msg
 
-from persian_ie.cli import friendly_errors
+from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.validation import validate_corpus
 from persian_ie.tokenizer import blank_nlp
 

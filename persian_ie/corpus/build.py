@@ -15,6 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Span
 
 from ..errors import PersianIEError
+from ..files import write_json_atomic
 from ..markup import MarkedDocument, read_document
 from ..normalization import Alignment
 from ..prodigy_io import Task, make_task
@@ -65,9 +66,7 @@ def assign_splits(doc_ids: Iterable[str], recorded: Dict[str, str], seed: int = 
 
 
 def write_splits(path: Path, assignment: Dict[str, str]) -> None:
-    srsly.write_json(
-        path, {split: sorted(d for d, s in assignment.items() if s == split) for split in SPLITS}
-    )
+    write_json_atomic(path, {split: sorted(d for d, s in assignment.items() if s == split) for split in SPLITS})
 
 
 def document_tasks(nlp: Language, document: MarkedDocument, split: str) -> BuildResult:

@@ -6,6 +6,7 @@ from typing import Dict, Iterable, List
 from spacy.tokens import Doc, DocBin, Span
 from spacy.vocab import Vocab
 
+from ..files import write_bytes_atomic
 from ..prodigy_io import Task, doc_from_task
 from ..relation_component import Relation, set_relations
 from .build import SPLITS
@@ -38,13 +39,13 @@ def split_docs(vocab: Vocab, tasks: Iterable[Task], accepted_only: bool = True) 
 
 
 def write_docbin(docs: Iterable[Doc], path: Path) -> int:
+    """Write docs as a .spacy file through a temporary file and a rename."""
     docbin = DocBin(store_user_data=True)
     count = 0
     for doc in docs:
         docbin.add(doc)
         count += 1
-    path.parent.mkdir(parents=True, exist_ok=True)
-    docbin.to_disk(path)
+    write_bytes_atomic(path, docbin.to_bytes())
     return count
 
 

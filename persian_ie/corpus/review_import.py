@@ -105,11 +105,13 @@ def merge_reviewed(
     return [by_hash[h] for h in order], outcome
 
 
-def import_reviewed(corpus_path: Path, reviewed_path: Path, nlp: Optional[Language] = None) -> ImportOutcome:
-    """Merge reviewed tasks into the corpus file (backup first, atomic write)."""
+def import_reviewed(
+    corpus_path: Path, reviewed_path: Path, nlp: Optional[Language] = None, dry_run: bool = False
+) -> ImportOutcome:
+    """Merge reviewed tasks into the corpus file (backup first, atomic write); `dry_run` only reports."""
     corpus = [task for _, task in read_jsonl(corpus_path)]
     merged, outcome = merge_reviewed(corpus, reviewed_path, nlp)
-    if outcome.added or outcome.replaced:
+    if not dry_run and (outcome.added or outcome.replaced):
         shutil.copyfile(corpus_path, corpus_path.with_name(corpus_path.name + ".bak"))
         write_jsonl_atomic(corpus_path, merged)
     return outcome

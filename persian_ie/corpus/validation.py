@@ -52,7 +52,9 @@ def validate_task(
     for i, token in enumerate(tokens):
         if not isinstance(token, dict) or not all(k in token for k in ("text", "start", "end", "id")):
             return [f"token {i} lacks text/start/end/id"]
-        if token["id"] != i or text[token["start"] : token["end"]] != token["text"]:
+        if not (_is_int(token["start"]) and _is_int(token["end"])) or token["id"] != i:
+            return [f"token {i} has bad offsets or id"]
+        if text[token["start"] : token["end"]] != token["text"]:
             return [f"token {i} does not match the text at its offsets"]
     if nlp is not None:
         expected = [(t.idx, t.idx + len(t.text)) for t in nlp.make_doc(text)]
@@ -71,14 +73,15 @@ def validate_task(
             continue
         start, end, label = span["start"], span["end"], span["label"]
         if not (_is_int(start) and _is_int(end)) or not 0 <= start < end <= len(text):
-            reasons.append(f"span ({start}, {end}) is out of bounds of the text (0, {len(text)})")
+            reasons.append(f"span ({start!r}, {end!r}) is out of bounds of the text (0, {len(text)})")
             continue
-        if label not in ENTITY_LABELS:
+        if not isinstance(label, str) or label not in ENTITY_LABELS:
             reasons.append(f"span {text[start:end]!r} has unknown label {label!r}")
+            continue
         if start not in starts or end not in ends:
             reasons.append(f"span {text[start:end]!r} ({start}, {end}) is not on token boundaries")
             continue
-        if span["token_start"] != starts[start] or span["token_end"] != ends[end]:
+        if span["token_start"] != starts[start] or span["token_end"] != ends[end] or starts[start] > ends[end]:
             reasons.append(f"span {text[start:end]!r} has token_start/token_end that disagree with its offsets")
             continue
         for i in range(span["token_start"], span["token_end"] + 1):
@@ -87,7 +90,10 @@ def validate_task(
                 break
             occupied[i] = (start, end)
         span_keys.add((start, end, label))
-    for rel in task.get("relations", []) or []:
+    relations = task.get("relations", []) or []
+    if not isinstance(relations, list):
+        return reasons + ["'relations' is not a list"]
+    for rel in relations:
         reasons.extend(_relation_problems(rel, text, span_keys))
     answer = task.get("answer")
     if require_answer and answer not in ANSWERS:
@@ -104,13 +110,13 @@ def _relation_problems(rel: Any, text: str, span_keys: set) -> List[str]:
     if not isinstance(rel, dict) or not all(k in rel for k in ("head", "child", "head_span", "child_span", "label")):
         return [f"relation {rel!r} lacks head/child/head_span/child_span/label"]
     label = rel["label"]
-    if label not in RELATION_LABELS:
+    if not isinstance(label, str) or label not in RELATION_LABELS:
         return [f"relation has unknown label {label!r}"]
     ends = []
     for role in ("head_span", "child_span"):
         span = rel[role]
         key = (span.get("start"), span.get("end"), span.get("label")) if isinstance(span, dict) else None
-        if key not in span_keys:
+        if key is None or not all(isinstance(k, (int, str)) for k in key) or key not in span_keys:
             return [f"relation {label}: its {role} {span!r} is not an annotated span"]
         if rel[role.split("_")[0]] != span.get("token_end"):
             return [f"relation {label}: '{role.split('_')[0]}' must equal the token_end of its {role}"]
@@ -138,6 +144,9 @@ def validate_corpus(path: Path, nlp: Optional[Language] = None) -> Tuple[List[Ta
         else:
             seen_hashes[input_hash] = lineno
         meta = task.get("meta", {})
+        if not isinstance(meta, dict):
+            problems.append(Problem(str(path), lineno, "'meta' is not an object"))
+            continue
         split = meta.get("split")
         if split not in SPLITS:
             problems.append(Problem(str(path), lineno, f"meta.split is {split!r}, expected one of {SPLITS}"))
@@ -163,7 +172,7 @@ def _doc_split_problems(tasks: Iterable[Task], path: str) -> List[Problem]:
     splits: Dict[str, set] = {}
     for task in tasks:
         meta = task.get("meta", {})
-        if "doc_id" in meta:
+        if isinstance(meta, dict) and "doc_id" in meta:
             splits.setdefault(meta["doc_id"], set()).add(meta.get("split"))
     return [
         Problem(path, 0, f"document {doc_id} is split across {sorted(map(str, s))}")

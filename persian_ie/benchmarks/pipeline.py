@@ -1,0 +1,165 @@
+"""Pipeline benchmarks: speed per stage, relation cost per entity count, memory, model size.
+
+Everything is measured in one run on the same machine and written as JSON; the tests only
+check that it runs on a tiny input.
+"""
+
+import os
+import platform
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Sequence
+
+from hazm import Normalizer as HazmNormalizer
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from ..normalization import get_normalizer
+
+ENTITY_COUNTS = (5, 10, 20, 40)
+# a realistic stretch of news that carries every entity type; repeated to grow a paragraph
+SEGMENT = (
+    "مدیرعامل شرکت شهرک‌های صنعتی استان گفت خوشه فرش دستباف با ۱۲۰ واحد عضو در حال اجرا است و "
+    "بانک کشاورزی ۴۵۰ میلیارد ریال تسهیلات به آن پرداخت کرد"
+)
+SEGMENT_ENTITIES = (  # (first token, last token + 1, label) inside one segment
+    (1, 5, "ORG"), (6, 9, "CLUSTER"), (10, 12, "QUANTITY"), (13, 16, "STATUS"), (18, 20, "ORG"),
+    (20, 23, "QUANTITY"),
+)
+
+
+def machine() -> Dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "processor": platform.machine(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+    }
+
+
+def count_words(texts: Iterable[str]) -> int:
+    return sum(len(text.split()) for text in texts)
+
+
+def words_per_second(func: Callable[[Sequence[str]], Any], texts: Sequence[str], repeats: int = 1) -> float:
+    """Best of `repeats` runs of `func(texts)`, in whitespace-separated words per second."""
+    words = count_words(texts)
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        func(texts)
+        best = min(best, time.perf_counter() - start)
+    return words / best if best > 0 else float("inf")
+
+
+def grow_texts(paragraphs: Sequence[str], target_bytes: int) -> List[str]:
+    """Paragraphs repeated in order until their UTF-8 size reaches `target_bytes`."""
+    texts, size, i = [], 0, 0
+    while size < target_bytes and paragraphs:
+        text = paragraphs[i % len(paragraphs)]
+        texts.append(text)
+        size += len(text.encode("utf-8")) + 1
+        i += 1
+    return texts
+
+
+def stage_speeds(nlp: Language, texts: Sequence[str], n_process: int = 2, batch_size: int = 64) -> Dict[str, Any]:
+    """Words per second of the normalizers, the tokenizer and the full pipeline (1 and n processes)."""
+    ours = get_normalizer()
+    hazm = HazmNormalizer()
+    normalized = [ours.normalize(t) for t in texts]
+    result: Dict[str, Any] = {
+        "words": count_words(texts),
+        "normalizer_persian_ie": words_per_second(lambda ts: [ours.align(t) for t in ts], texts),
+        "normalizer_hazm": words_per_second(lambda ts: [hazm.normalize(t) for t in ts], texts),
+        "tokenizer_with_normalizer": words_per_second(lambda ts: [nlp.make_doc(t) for t in ts], texts),
+        "tokenizer_only": words_per_second(lambda ts: [nlp.tokenizer.tokenizer(t) for t in ts], normalized),
+    }
+    result["pipeline_1_process"] = words_per_second(lambda ts: list(nlp.pipe(ts, batch_size=batch_size)), texts)
+    result[f"pipeline_{n_process}_processes"] = words_per_second(
+        lambda ts: list(nlp.pipe(ts, batch_size=batch_size, n_process=n_process)), texts
+    )
+    result["speedup"] = result[f"pipeline_{n_process}_processes"] / result["pipeline_1_process"]
+    return result
+
+
+def synthetic_doc(nlp: Language, n_entities: int) -> Doc:
+    """A paragraph of repeated news segments carrying exactly `n_entities` entities."""
+    segments = -(-n_entities // len(SEGMENT_ENTITIES))
+    doc = nlp.make_doc(" و ".join([SEGMENT] * segments))
+    width = len(nlp.make_doc(SEGMENT)) + 1
+    spans = []
+    for k in range(segments):
+        for start, end, label in SEGMENT_ENTITIES:
+            if len(spans) < n_entities:
+                spans.append(Span(doc, k * width + start, k * width + end, label=label))
+    doc.ents = spans
+    return doc
+
+
+def relation_cost(nlp: Language, counts: Sequence[int] = ENTITY_COUNTS, repeats: int = 20) -> List[Dict[str, Any]]:
+    """Relation extraction time per paragraph as entities grow, with the candidate pairs it scores."""
+    component = nlp.get_pipe("relation_extractor")
+    tok2vec = nlp.get_pipe("tok2vec")
+    rows = []
+    for n in counts:
+        doc = tok2vec(synthetic_doc(nlp, n))
+        candidates = len(component.candidates(doc))
+        start = time.perf_counter()
+        for _ in range(repeats):
+            component.set_annotations([doc], component.predict([doc]))
+        seconds = (time.perf_counter() - start) / repeats
+        rows.append(
+            {
+                "entities": n,
+                "tokens": len(doc),
+                "candidate_pairs": candidates,
+                "seconds_per_paragraph": seconds,
+                "microseconds_per_candidate": 1e6 * seconds / candidates if candidates else None,
+            }
+        )
+    return rows
+
+
+def directory_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
+
+
+def predict_memory(script: Path, model: Path, input_path: Path, output: Path, n_process: int = 1) -> Dict[str, Any]:
+    """Run the predict command as a child process and read its peak resident memory."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, str(script), str(input_path), str(output), "--model", str(model), "--no-progress",
+         "--n-process", str(n_process), "--review-dir", str(output.parent)],
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - start
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "predict failed")
+    return {
+        "input_bytes": input_path.stat().st_size,
+        "seconds": seconds,
+        "peak_rss_mb": max(peak_kb, before) / 1024,
+        "n_process": n_process,
+    }
+
+
+def spacy_benchmark_speed(model: Path, data: Path, batches: int = 30) -> Dict[str, Any]:
+    """The figures of `spacy benchmark speed` (mean words/s and its 95% interval)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "spacy", "benchmark", "speed", str(model), str(data), "--batches", str(batches)],
+        capture_output=True,
+        text=True,
+    )
+    match = re.search(r"Mean: ([\d.]+) words/s \(95% CI: ([-\d.]+) \+([\d.]+)\)", result.stdout)
+    if not match:
+        return {"error": (result.stdout + result.stderr).strip().splitlines()[-1:]}
+    mean, low, high = (float(g) for g in match.groups())
+    return {"mean_words_per_second": mean, "ci95_low": mean + low, "ci95_high": mean + high, "batches": batches}

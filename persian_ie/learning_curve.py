@@ -1,0 +1,67 @@
+"""The learning curve: test F of NER and relations when training on a share of the training documents.
+
+Subsets are whole documents (a paragraph never travels without its article), nested (the 50%
+subset contains the 25% one) and drawn with a fixed seed. A curve still rising at 100% says more
+annotation will pay.
+"""
+
+import random
+from pathlib import Path
+from typing import Any, Dict, List, Sequence
+
+from spacy.tokens import Doc
+
+from .corpus.convert import read_docbin, write_docbin
+from .evaluation import PipelineAnnotator, evaluate_annotator
+from .models import load_pipeline
+from .tokenizer import blank_nlp
+
+FRACTIONS = (0.25, 0.5, 0.75, 1.0)
+
+
+def document_subsets(docs: Sequence[Doc], fractions: Sequence[float], seed: int = 0) -> Dict[float, List[Doc]]:
+    """Nested subsets of the docs by document id (`doc.user_data['meta']['doc_id']`)."""
+    doc_ids = sorted({doc.user_data.get("meta", {}).get("doc_id", str(i)) for i, doc in enumerate(docs)})
+    random.Random(seed).shuffle(doc_ids)
+    subsets = {}
+    for fraction in fractions:
+        keep = set(doc_ids[: max(1, round(fraction * len(doc_ids)))])
+        subsets[fraction] = [
+            doc for i, doc in enumerate(docs) if doc.user_data.get("meta", {}).get("doc_id", str(i)) in keep
+        ]
+    return subsets
+
+
+def learning_curve(
+    config: Path,
+    corpus_dir: Path,
+    work_dir: Path,
+    fractions: Sequence[float] = FRACTIONS,
+    overrides: Dict[str, Any] = None,
+) -> List[Dict[str, Any]]:
+    """Train on each subset with `config`, score on the test split; one point per fraction."""
+    from spacy.cli.train import train
+
+    nlp = blank_nlp()
+    train_docs = read_docbin(Path(corpus_dir) / "train.spacy", nlp.vocab)
+    test_docs = read_docbin(Path(corpus_dir) / "test.spacy", nlp.vocab)
+    points = []
+    for fraction, docs in document_subsets(train_docs, fractions).items():
+        folder = Path(work_dir) / f"{int(fraction * 100)}"
+        write_docbin(docs, folder / "train.spacy")
+        settings = {"paths.train": str(folder / "train.spacy"), "paths.dev": str(Path(corpus_dir) / "dev.spacy")}
+        settings.update(overrides or {})
+        train(config, folder / "model", overrides=settings)
+        pipeline = load_pipeline(folder / "model" / "model-best")
+        scores = evaluate_annotator(PipelineAnnotator(pipeline), nlp, test_docs)
+        points.append(
+            {
+                "fraction": fraction,
+                "documents": len({d.user_data.get("meta", {}).get("doc_id") for d in docs}),
+                "paragraphs": len(docs),
+                "ner_f": scores["ner"]["f"],
+                "rel_end_to_end_f": scores["rel_end_to_end"]["f"],
+                "rel_gold_ents_f": scores["rel_gold_ents"]["f"],
+            }
+        )
+    return points

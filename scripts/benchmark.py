@@ -1,0 +1,64 @@
+"""Benchmark the pipeline: stage speeds, n_process scaling, relation cost, memory, size, step durations."""
+
+from pathlib import Path
+
+import srsly
+import typer
+
+from persian_ie.benchmarks.pipeline import (
+    directory_size,
+    grow_texts,
+    machine,
+    predict_memory,
+    relation_cost,
+    spacy_benchmark_speed,
+    stage_speeds,
+)
+from persian_ie.cli import friendly_errors, msg
+from persian_ie.files import write_json_atomic, write_text_atomic
+from persian_ie.inputs import read_text, split_paragraphs, text_files
+from persian_ie.models import load_pipeline
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@friendly_errors
+def main(
+    model: Path = typer.Argument(..., help="The trained pipeline"),
+    raw_dir: Path = typer.Argument(..., help="Raw articles to draw paragraphs from (corpus/raw)"),
+    test: Path = typer.Argument(..., help="test.spacy, for `spacy benchmark speed`"),
+    output: Path = typer.Argument(..., help="pipeline.json to write"),
+    speed_mb: float = typer.Option(20.0, help="Input size for the 1- and 2-process speed runs (MB)"),
+    memory_mb: float = typer.Option(100.0, help="Input size for the peak-memory predict run (MB)"),
+    n_process: int = typer.Option(2, help="Processes for the parallel run"),
+    steps: Path = typer.Option(Path("training/benchmarks/steps.json"), help="Step durations from `make run`"),
+) -> None:
+    nlp = load_pipeline(model)
+    paragraphs = [p for f in text_files(raw_dir) for _, _, p in split_paragraphs(read_text(f))]
+    texts = grow_texts(paragraphs, int(speed_mb * 1e6))
+    msg.info(f"Speed input: {len(texts)} paragraphs, {speed_mb} MB")
+    results = {"machine": machine(), "model": str(model), "speed": stage_speeds(nlp, texts, n_process)}
+    results["speed"]["input_mb"] = speed_mb
+    results["spacy_benchmark_speed"] = spacy_benchmark_speed(model, test)
+    results["relation_cost"] = relation_cost(nlp)
+    memory_input = output.parent / "memory_input.txt"
+    write_text_atomic(memory_input, "\n".join(grow_texts(paragraphs, int(memory_mb * 1e6))) + "\n")
+    results["memory"] = predict_memory(ROOT / "scripts" / "predict.py", model, memory_input,
+                                       output.parent / "memory_output.jsonl")
+    memory_input.unlink()
+    (output.parent / "memory_output.jsonl").unlink(missing_ok=True)
+    results["model_size_mb"] = directory_size(model) / 1e6
+    results["steps"] = srsly.read_json(steps) if steps.exists() else None
+    write_json_atomic(output, results)
+    speed = results["speed"]
+    msg.table(
+        [(k, f"{v:,.0f}") for k, v in speed.items() if isinstance(v, float) and k != "speedup"]
+        + [("speedup", f"{speed['speedup']:.2f}x"), ("peak RSS (MB)", f"{results['memory']['peak_rss_mb']:.0f}"),
+           ("model size (MB)", f"{results['model_size_mb']:.1f}")],
+        header=("measure", "value"),
+    )
+    msg.good(f"Benchmarks -> {output}")
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,34 @@
+"""Train on 25/50/75/100% of the training documents and score each model on test."""
+
+from pathlib import Path
+from typing import List
+
+import typer
+
+from persian_ie.cli import friendly_errors, msg
+from persian_ie.files import write_json_atomic
+from persian_ie.learning_curve import FRACTIONS, learning_curve
+
+
+@friendly_errors
+def main(
+    config: Path = typer.Argument(..., help="Training config"),
+    corpus_dir: Path = typer.Argument(..., help="Folder with train/dev/test.spacy"),
+    output: Path = typer.Argument(..., help="learning_curve.json"),
+    work_dir: Path = typer.Option(Path("training/learning_curve"), help="Where the subset models go"),
+    vectors: str = typer.Option("", help="Vectors model for [initialize] vectors, if the config uses them"),
+    max_steps: int = typer.Option(1000, help="Training steps per subset model (kept short)"),
+    fractions: List[float] = typer.Option(list(FRACTIONS), "--fraction", help="Training shares"),
+) -> None:
+    overrides = {"training.max_steps": max_steps}
+    if vectors:
+        overrides["paths.vectors"] = vectors
+    points = learning_curve(config, corpus_dir, work_dir, fractions, overrides)
+    write_json_atomic(output, {"max_steps": max_steps, "points": points})
+    msg.table([(f"{p['fraction']:.0%}", p["paragraphs"], f"{p['ner_f']:.3f}", f"{p['rel_end_to_end_f']:.3f}")
+               for p in points], header=("share", "paragraphs", "NER F", "rel F"))
+    msg.good(f"Learning curve -> {output}")
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,51 @@
+"""Write the evaluation report (report.md, report.html, PNG plots) for the evaluated model."""
+
+from pathlib import Path
+from typing import Optional
+
+import srsly
+import typer
+
+from persian_ie.cli import friendly_errors, msg
+from persian_ie.corpus.convert import read_docbin
+from persian_ie.corpus.report import corpus_stats
+from persian_ie.error_analysis import analyse, worst_errors
+from persian_ie.errors import PersianIEError
+from persian_ie.models import load_pipeline
+from persian_ie.prediction import entity_scores
+from persian_ie.prodigy_io import read_jsonl
+from persian_ie.reporting import build_report
+
+
+@friendly_errors
+def main(
+    model: Path = typer.Argument(..., help="The evaluated pipeline"),
+    metrics_path: Path = typer.Argument(..., help="metrics.json from `evaluate`"),
+    corpus: Path = typer.Argument(..., help="The corpus JSONL (for the data section)"),
+    test: Path = typer.Argument(..., help="test.spacy (for the error analysis)"),
+    output_dir: Path = typer.Argument(..., help="Folder for report.md, report.html and plots"),
+    thresholds: Optional[Path] = typer.Option(None, help="thresholds.json from `tune-thresholds`"),
+    learning: Optional[Path] = typer.Option(None, help="learning_curve.json from `learning-curve`"),
+) -> None:
+    if not metrics_path.exists():
+        raise PersianIEError("metrics not found (run `spacy project run evaluate`)", str(metrics_path))
+    nlp = load_pipeline(model)
+    gold = read_docbin(test, nlp.vocab)
+    predicted = list(nlp.pipe([doc.text for doc in gold]))
+    analysis = analyse(predicted, gold, entity_scores(nlp, predicted))
+    stats = corpus_stats([task for _, task in read_jsonl(corpus)])
+    paths = build_report(
+        srsly.read_json(metrics_path),
+        analysis,
+        worst_errors(analysis["errors"]),
+        {"documents": stats.documents, "paragraphs": stats.paragraphs, "entities": stats.entities,
+         "relations": stats.relations},
+        srsly.read_json(thresholds) if thresholds and thresholds.exists() else None,
+        srsly.read_json(learning)["points"] if learning and learning.exists() else None,
+        output_dir,
+    )
+    msg.good(f"Report -> {paths['html']} and {paths['md']}")
+
+
+if __name__ == "__main__":
+    typer.run(main)
