@@ -29,8 +29,9 @@ test: lint
 	@$(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$status
 
+# the `all` workflow, step by step, with each step's duration in training/benchmarks/steps.json
 run: install
-	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python -m spacy project run all .
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python scripts/run_workflow.py all
 
 clean:
 	rm -rf training packages

@@ -2,9 +2,7 @@
 
 __version__ = "0.1.0"
 
-from . import (  # noqa: E402,F401  (registers the factory and architectures)
-    relation_component,
-    relation_model,
-    tokenizer,  # noqa: E402,F401  (registers the tokenizer and the raw-offset extensions)
-)
-from .baselines import heuristic_relations, rules  # noqa: E402,F401  (registers the rule components)
+# importing the package registers its spaCy functions: the tokenizer and raw-offset extensions,
+# the relation component and model, the CPU ops callback and the rule-based components
+from . import cpu_ops, relation_component, relation_model, tokenizer  # noqa: E402,F401
+from .baselines import heuristic_relations, rules  # noqa: E402,F401

@@ -11,7 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example
 
-from .relation_component import get_relations
+from .relations import get_relations
 from .schema import ENTITY_LABELS, RELATION_LABELS
 
 Key = Tuple[Any, ...]

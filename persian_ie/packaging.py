@@ -31,7 +31,10 @@ except ImportError:
     _spec.loader.exec_module(_module)
 '''
 
-REQUIREMENTS = ["spacy>=3.8.0,<3.9.0", "hazm==0.12.1", "numpy>=1.24", "srsly>=2.4", "typer>=0.9", "wasabi>=1.1"]
+REQUIREMENTS = [
+    "spacy>=3.8.0,<3.9.0", "hazm==0.12.1", "threadpoolctl>=3.1", "numpy>=1.24", "srsly>=2.4", "typer>=0.9",
+    "wasabi>=1.1",
+]
 
 
 def stage_pipeline(model_dir: Path, staging_dir: Path, code_root: Path) -> Path:

@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
-import srsly
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from .inputs import split_paragraphs, text_files
-from .prodigy_io import make_task
-from .relation_component import get_relations
+from .prodigy_io import jsonl_lines, make_task
+from .relations import get_relations
 
 BEAM_WIDTH = 8
 
@@ -91,30 +90,17 @@ def _text_units(file: Path, record_id: str) -> Iterator[Any]:
 
 def _jsonl_records(path: Path) -> Iterator[Any]:
     """(Record, text) pairs, or Rejected entries that say what is wrong with the line."""
-    with path.open("rb") as file:
-        for lineno, raw in enumerate(file, start=1):
-            record_id = f"{path.name}:{lineno}"
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as err:
-                yield Rejected(record_id, f"not UTF-8 ({err.reason}) at byte {err.start} of the line", lineno)
-                continue
-            if not line.strip():
-                continue
-            try:
-                data = srsly.json_loads(line)
-            except ValueError as err:
-                yield Rejected(record_id, f"malformed JSON: {err}", lineno)
-                continue
-            if not isinstance(data, dict):
-                yield Rejected(record_id, "the line is not a JSON object", lineno)
-            elif not isinstance(data.get("text"), str):
-                yield Rejected(record_id, "the record has no string 'text'", lineno)
-            elif data.get("meta") is not None and not isinstance(data["meta"], dict):
-                yield Rejected(record_id, "'meta' must be an object", lineno)
-            else:
-                meta = dict(data.get("meta") or {})
-                yield Record(str(meta.get("id", record_id)), meta), data["text"]
+    for lineno, data, reason in jsonl_lines(path):
+        record_id = f"{path.name}:{lineno}"
+        if reason is not None:
+            yield Rejected(record_id, reason, lineno)
+        elif not isinstance(data.get("text"), str):
+            yield Rejected(record_id, "the record has no string 'text'", lineno)
+        elif data.get("meta") is not None and not isinstance(data["meta"], dict):
+            yield Rejected(record_id, "'meta' must be an object", lineno)
+        else:
+            meta = dict(data.get("meta") or {})
+            yield Record(str(meta.get("id", record_id)), meta), data["text"]
 
 
 EntityScores = Dict[Tuple[int, int, str], float]

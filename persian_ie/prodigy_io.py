@@ -117,8 +117,12 @@ def make_task(
     return set_hashes(task)
 
 
-def read_jsonl(path: Union[str, Path]) -> Iterator[Tuple[int, Task]]:
-    """Yield (line number, record) from a JSONL file; errors name the file, line and byte offset."""
+def jsonl_lines(path: Union[str, Path]) -> Iterator[Tuple[int, Optional[Task], Optional[str]]]:
+    """(line number, record, None) for each good line, (line number, None, reason) for each bad one.
+
+    A bad line is not UTF-8 (the reason names the byte offset in the file), not JSON, or not an
+    object. Blank lines are skipped.
+    """
     path = Path(path)
     if not path.exists():
         raise PersianIEError("file not found", str(path))
@@ -127,20 +131,32 @@ def read_jsonl(path: Union[str, Path]) -> Iterator[Tuple[int, Task]]:
     offset = 0
     with path.open("rb") as file:
         for lineno, raw_line in enumerate(file, start=1):
+            start = offset
+            offset += len(raw_line)
             try:
                 line = raw_line.decode("utf-8")
             except UnicodeDecodeError as err:
-                raise PersianIEError(f"not UTF-8: {err.reason}", str(path), lineno, offset + err.start) from None
-            offset += len(raw_line)
+                yield lineno, None, f"not UTF-8 ({err.reason}) at byte {start + err.start}"
+                continue
             if not line.strip():
                 continue
             try:
                 record = srsly.json_loads(line)
             except ValueError as err:
-                raise PersianIEError(f"malformed JSON: {err}", str(path), lineno) from None
+                yield lineno, None, f"malformed JSON: {err}"
+                continue
             if not isinstance(record, dict):
-                raise PersianIEError("each line must be a JSON object", str(path), lineno)
-            yield lineno, record
+                yield lineno, None, "the line is not a JSON object"
+                continue
+            yield lineno, record, None
+
+
+def read_jsonl(path: Union[str, Path]) -> Iterator[Tuple[int, Task]]:
+    """Yield (line number, record); the first bad line stops with an error naming file and line."""
+    for lineno, record, reason in jsonl_lines(path):
+        if reason is not None:
+            raise PersianIEError(reason, str(path), lineno)
+        yield lineno, record
 
 
 def write_jsonl_atomic(path: Union[str, Path], records: Iterable[Task]) -> int:

@@ -1,8 +1,6 @@
 """The `relation_extractor` pipeline component: a TrainablePipe over the relation model.
 
-Relations live on the Doc as `doc._.relations`, a list of
-`[head_start, head_end, child_start, child_end, label, score]` (token offsets), which serializes
-with `DocBin(store_user_data=True)` and `Doc.to_bytes`. Gold relations use the same form.
+Relations live on the Doc as `doc._.relations` (see `persian_ie.relations`).
 
 Training sees the gold entities (every other schema-allowed pair in the window is a negative, as
 the annotation is complete); prediction uses whatever entities the doc has, normally those the
@@ -12,13 +10,13 @@ the annotation is complete); prediction uses whatever entities the doc has, norm
 
 from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import numpy
 import srsly
 from spacy.language import Language
 from spacy.pipeline import TrainablePipe
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from spacy.training import Example, validate_get_examples
 from spacy.util import SimpleFrozenList, from_disk, to_disk
 from spacy.vocab import Vocab
@@ -27,6 +25,7 @@ from thinc.types import Floats2d
 
 from .errors import PersianIEError
 from .relation_model import Candidate
+from .relations import Relation, get_relations, set_relations
 from .schema import ALLOWED_PAIRS, RELATION_LABELS
 
 DEFAULT_THRESHOLD = 0.5
@@ -46,33 +45,6 @@ upstream = "tok2vec"
 @misc = "persian_ie.RelationCandidates.v1"
 max_distance = 40
 """
-
-
-class Relation(NamedTuple):
-    head_start: int
-    head_end: int
-    child_start: int
-    child_end: int
-    label: str
-    score: float
-
-    def head(self, doc: Doc) -> Span:
-        return doc[self.head_start : self.head_end]
-
-    def child(self, doc: Doc) -> Span:
-        return doc[self.child_start : self.child_end]
-
-
-def get_relations(doc: Doc) -> List[Relation]:
-    return [Relation(*item) for item in doc._.relations or []]
-
-
-def set_relations(doc: Doc, relations: Iterable[Relation]) -> None:
-    doc._.relations = [list(r) for r in relations]
-
-
-if not Doc.has_extension("relations"):
-    Doc.set_extension("relations", default=None)
 
 
 @Language.factory(

@@ -8,12 +8,15 @@ of entities. This model is built for the schema instead:
   the number of candidate pairs, not with the square of the entities;
 - each candidate is described by the mean vectors of the head, the child and the words between
   them (`مدیرعامل`, `با حمایت`, `عضو`), plus the entity types, the distance, the order, the
-  entities in between and whether a sentence boundary or another compatible entity lies closer.
+  entities in between, whether a sentence boundary or another compatible entity lies closer, and
+  whether the nearest-pair rule (the baselines' relation heuristic) would link the pair: the
+  network learns when to trust the rule instead of having to rediscover it.
 
 Pooling uses prefix sums, so the forward and backward passes are linear in tokens plus candidates.
 """
 
 import bisect
+import weakref
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Tuple
 
@@ -23,6 +26,7 @@ from spacy.util import registry
 from thinc.api import Model, Relu, Sigmoid, chain
 from thinc.types import Floats2d
 
+from .baselines.heuristic_relations import nearest_pair_relations
 from .schema import CANDIDATE_PAIRS, ENTITY_LABELS
 
 DISTANCE_BUCKETS = (0, 1, 2, 3, 5, 8, 12, 20, 30)
@@ -42,9 +46,8 @@ class Candidate:
 
 
 def _bucket(value: int, edges: Sequence[int]) -> List[float]:
-    index = sum(1 for edge in edges if value >= edge) - 1
     onehot = [0.0] * len(edges)
-    onehot[max(index, 0)] = 1.0
+    onehot[max(bisect.bisect_right(edges, value) - 1, 0)] = 1.0
     return onehot
 
 
@@ -54,7 +57,7 @@ def _gap(a: Span, b: Span) -> Tuple[int, int]:
 
 
 def n_features() -> int:
-    return 2 * len(ENTITY_LABELS) + len(DISTANCE_BUCKETS) + len(BETWEEN_BUCKETS) + 5
+    return 2 * len(ENTITY_LABELS) + len(DISTANCE_BUCKETS) + len(BETWEEN_BUCKETS) + 6
 
 
 def _nearest_by_label(starts: List[int], labels: List[str]) -> dict:
@@ -80,13 +83,18 @@ def candidate_pairs(doc: Doc, max_distance: int) -> List[Candidate]:
     the cost is linear in the number of candidate pairs (plus a sort), not quadratic in entities.
     """
     ents = list(doc.ents)
-    if len(ents) < 2:
+    labels = [e.label_ for e in ents]
+    present = set(labels)
+    if len(ents) < 2 or not any(h in present and c in present for h, c in CANDIDATE_PAIRS):
         return []
     starts = [e.start for e in ents]
-    labels = [e.label_ for e in ents]
     nearest = _nearest_by_label(starts, labels)
-    breaks = numpy.concatenate([[0], numpy.cumsum([t.text in SENTENCE_END for t in doc])])
-    commas = numpy.concatenate([[0], numpy.cumsum([t.text == "،" for t in doc])])
+    rule_links = {(r.head_start, r.child_start) for r in nearest_pair_relations(doc)}
+    breaks, commas = [0], [0]
+    for token in doc:
+        text = token.text
+        breaks.append(breaks[-1] + (text in SENTENCE_END))
+        commas.append(commas[-1] + (text == "،"))
     candidates = []
     for hi, head in enumerate(ents):
         first = bisect.bisect_left(starts, head.start - max_distance - MAX_ENTITY_TOKENS)
@@ -112,6 +120,7 @@ def candidate_pairs(doc: Doc, max_distance: int) -> List[Candidate]:
                     1.0 if (nearest[ci, head.label_] or separation) < separation else 0.0,
                     1.0 if (nearest[hi, child.label_] or separation) < separation else 0.0,
                     1.0 if commas[up] - commas[lo] > 0 else 0.0,
+                    1.0 if (head.start, child.start) in rule_links else 0.0,
                 ]
             )
             candidates.append(Candidate(head, child, tuple(features)))
@@ -120,10 +129,21 @@ def candidate_pairs(doc: Doc, max_distance: int) -> List[Candidate]:
 
 @registry.misc("persian_ie.RelationCandidates.v1")
 def create_candidate_generator(max_distance: int = 40) -> Callable[[Doc], List[Candidate]]:
-    """Candidates: schema-allowed entity pairs at most `max_distance` tokens apart."""
+    """Candidates: schema-allowed entity pairs at most `max_distance` tokens apart.
+
+    The model and the component both ask for a doc's candidates; they are computed once per doc
+    and entity set (a weak cache, so docs are not kept alive).
+    """
+    cache: weakref.WeakKeyDictionary[Doc, Tuple[tuple, List[Candidate]]] = weakref.WeakKeyDictionary()
 
     def get_candidates(doc: Doc) -> List[Candidate]:
-        return candidate_pairs(doc, max_distance)
+        signature = tuple((e.start, e.end, e.label) for e in doc.ents)
+        cached = cache.get(doc)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        candidates = candidate_pairs(doc, max_distance)
+        cache[doc] = (signature, candidates)
+        return candidates
 
     return get_candidates
 

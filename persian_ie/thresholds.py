@@ -12,7 +12,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .evaluation import relation_keys
-from .relation_component import RelationExtractor, get_relations
+from .relation_component import RelationExtractor
+from .relations import get_relations
 from .schema import RELATION_LABELS
 
 GRID = [round(0.05 * i, 2) for i in range(1, 20)]

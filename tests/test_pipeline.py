@@ -13,7 +13,7 @@ from persian_ie.corpus.convert import read_docbin
 from persian_ie.errors import PersianIEError
 from persian_ie.evaluation import score_keys
 from persian_ie.models import load_pipeline
-from persian_ie.relation_component import get_relations
+from persian_ie.relations import get_relations
 from persian_ie.schema import ALLOWED_PAIRS, ENTITY_LABELS, RELATION_LABELS
 from persian_ie.thresholds import GRID, tune_thresholds
 

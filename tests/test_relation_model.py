@@ -47,7 +47,7 @@ def test_candidates_only_allowed_pairs_within_window(nlp) -> None:
 
 
 def test_gold_relations_are_candidates(nlp) -> None:
-    from persian_ie.relation_component import get_relations
+    from persian_ie.relations import get_relations
 
     missed = total = 0
     for i in range(30):

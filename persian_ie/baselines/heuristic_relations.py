@@ -11,7 +11,7 @@ from typing import Iterable, List, Optional, Sequence
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from ..relation_component import Relation, set_relations
+from ..relations import Relation, set_relations
 
 CLAUSE_END = {".", "؟", "!", "؛", "?", ":"}
 SUPPORT_CUES = {

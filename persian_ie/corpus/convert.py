@@ -8,7 +8,7 @@ from spacy.vocab import Vocab
 
 from ..files import write_bytes_atomic
 from ..prodigy_io import Task, doc_from_task
-from ..relation_component import Relation, set_relations
+from ..relations import Relation, set_relations
 from .build import SPLITS
 
 

@@ -37,10 +37,10 @@ _LAST_LETTER_RE = re.compile(f"({_ANY_LETTER})[^A-Za-z{PERSIAN_LETTERS}\\n]*\\Z"
 _PERSIAN_LETTER_RE = re.compile(f"[{PERSIAN_LETTERS}]")
 _NEXT_LETTER_RE = re.compile(f"[^A-Za-z{PERSIAN_LETTERS}\\n]*({_ANY_LETTER})")
 
-# whitespace: Windows line ends, spaces at line edges and in runs; then blank-line runs and the ends
-_SPACES_RE = re.compile(r"\r(?=\n)|(?<=\n) +| +(?=[\n\r])|\A +| +\Z|(?<= ) +")
+# whitespace: Windows and old Mac line ends, spaces at line edges and in runs, blank-line runs, the ends
+_SPACES_RE = re.compile(r"(?<=\n) +| +(?=\n)|\A +| +\Z|(?<= ) +")
 _NEWLINES_RE = re.compile(r"\A\n+|\n+\Z|(?<=\n\n)\n+")
-_LONE_CR_RE = re.compile(r"\r")
+_CARRIAGE_RETURN_RE = re.compile(r"\r\n?")
 # half-spaces: keep one only between a joining letter and a letter
 _ZWNJ_RUN_RE = re.compile(f"{ZWNJ}+")
 # punctuation spacing, as hazm does it, and glued numbers
@@ -101,8 +101,8 @@ class Normalizer:
         self.steps: List[Callable[[str], List[Edit]]] = [
             self._character_edits,
             self._zwnj_cleanup_edits,
+            lambda text: _regex_edits(_CARRIAGE_RETURN_RE, text, "\n"),
             lambda text: _regex_edits(_SPACES_RE, text),
-            lambda text: _regex_edits(_LONE_CR_RE, text, "\n"),
             lambda text: _regex_edits(_NEWLINES_RE, text),
             lambda text: _regex_edits(_SPACE_INSIDE_PUNCTUATION_RE, text),
             lambda text: _regex_edits(_MISSING_SPACE_RE, text, " "),

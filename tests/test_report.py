@@ -1,0 +1,122 @@
+"""The evaluation report and the benchmarks, built from the tiny model."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+import srsly
+
+from persian_ie.corpus.report import corpus_stats
+from persian_ie.error_analysis import compare_entities
+from persian_ie.learning_curve import document_subsets
+from persian_ie.prodigy_io import read_jsonl
+from persian_ie.schema import ENTITY_LABELS
+
+from .conftest import REALDEV_PATH
+from .helpers import ROOT, run_script
+
+
+@pytest.fixture(scope="module")
+def evaluated(tiny_model: Path, baselines_dir: Path, corpus_dir: Path, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("evaluation")
+    model = folder / "model"
+    shutil.copytree(tiny_model, model)  # tuning rewrites the model; the shared tiny model stays as it is
+    assert run_script("tune_thresholds", [model, corpus_dir / "dev.spacy", folder / "thresholds.json"]).exit_code == 0
+    assert run_script("evaluate", [model, baselines_dir, corpus_dir, REALDEV_PATH,
+                                   folder / "metrics.json"]).exit_code == 0
+    return folder
+
+
+def test_learning_curve_on_document_subsets(corpus_dir: Path, tmp_path: Path) -> None:
+    result = run_script("learning_curve", [ROOT / "configs" / "tiny.cfg", corpus_dir, tmp_path / "curve.json",
+                                           "--work-dir", tmp_path / "work", "--max-steps", "5",
+                                           "--fraction", "0.25", "--fraction", "1.0"])
+    assert result.exit_code == 0, result.output
+    points = srsly.read_json(tmp_path / "curve.json")["points"]
+    assert [p["fraction"] for p in points] == [0.25, 1.0]
+    from persian_ie.corpus.convert import read_docbin
+    from persian_ie.tokenizer import blank_nlp
+
+    n_train = len(read_docbin(corpus_dir / "train.spacy", blank_nlp().vocab))
+    assert points[0]["documents"] < points[1]["documents"] and points[1]["paragraphs"] == n_train
+    for point in points:
+        assert 0.0 <= point["ner_f"] <= 1.0 and 0.0 <= point["rel_end_to_end_f"] <= 1.0
+
+
+def test_subsets_are_nested_whole_documents(corpus_dir: Path) -> None:
+    from persian_ie.corpus.convert import read_docbin
+    from persian_ie.tokenizer import blank_nlp
+
+    docs = read_docbin(corpus_dir / "train.spacy", blank_nlp().vocab)
+    subsets = document_subsets(docs, (0.25, 0.5, 1.0))
+    ids = {f: {d.user_data["meta"]["doc_id"] for d in subset} for f, subset in subsets.items()}
+    assert ids[0.25] < ids[0.5] < ids[1.0]
+    for fraction, subset in subsets.items():
+        for doc_id in ids[fraction]:  # every paragraph of a chosen document comes along
+            assert sum(d.user_data["meta"]["doc_id"] == doc_id for d in subset) == sum(
+                d.user_data["meta"]["doc_id"] == doc_id for d in docs)
+
+
+def test_report_tables_hold_the_metrics(tiny_model: Path, evaluated: Path, corpus_dir: Path, tmp_path: Path) -> None:
+    curve = {"max_steps": 5, "points": [
+        {"fraction": 0.5, "documents": 56, "paragraphs": 300, "ner_f": 0.5, "rel_end_to_end_f": 0.2,
+         "rel_gold_ents_f": 0.4},
+        {"fraction": 1.0, "documents": 113, "paragraphs": 599, "ner_f": 0.6, "rel_end_to_end_f": 0.3,
+         "rel_gold_ents_f": 0.5}]}
+    srsly.write_json(tmp_path / "curve.json", curve)
+    result = run_script("report", [evaluated / "model", evaluated / "metrics.json", ROOT / "corpus" / "gold.jsonl",
+                                   corpus_dir / "test.spacy", tmp_path / "report", "--thresholds",
+                                   evaluated / "thresholds.json", "--learning", tmp_path / "curve.json"])
+    assert result.exit_code == 0, result.output
+    metrics = srsly.read_json(evaluated / "metrics.json")
+    md = (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+    page = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    for png in ("confusion.png", "thresholds.png", "learning_curve.png"):
+        assert (tmp_path / "report" / png).stat().st_size > 1000
+    assert page.count("data:image/png;base64,") == 3
+    test_ner = md.split("## Test split")[1].split("### Relations")[0]
+    for label in ENTITY_LABELS:
+        row = next(line for line in test_ner.splitlines() if line.startswith(f"| {label} |"))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        ours = metrics["test"]["ner"]["per_label"][label]
+        crf = metrics["test"]["baselines"]["crf"]["ner"]["per_label"][label]
+        assert cells[1:4] == [f"{ours['p']:.3f}", f"{ours['r']:.3f}", f"{ours['f']:.3f}"]
+        assert cells[9] == f"{crf['f']:.3f}"
+    micro = next(line for line in test_ner.splitlines() if line.startswith("| micro |"))
+    assert f"{metrics['test']['ner']['f']:.3f}" in micro
+    end_to_end = md.split("## Test split")[1].split("### Relations, end to end")[1].split("##")[0]
+    assert f"{metrics['test']['rel_end_to_end']['f']:.3f}" in end_to_end
+    for kind in ("label", "boundary", "missed", "spurious"):
+        assert kind in md
+    assert "| 100% | 113 | 599 | 0.600 | 0.300 |" in md
+    stats = corpus_stats([task for _, task in read_jsonl(ROOT / "corpus" / "gold.jsonl")])
+    assert f"| train | {stats.documents['train']} | {stats.paragraphs['train']} |" in md
+    assert 'dir="rtl"' in page  # worst errors are shown right to left
+
+
+def test_error_types() -> None:
+    text = "شرکت فولاد مبارکه و خوشه فرش در حال اجرا"
+    gold = [(0, 17, "ORG"), (20, 28, "CLUSTER"), (29, 40, "STATUS")]
+    predicted = [(5, 17, "ORG"), (20, 28, "ORG"), (0, 3, "QUANTITY")]
+    _, errors = compare_entities(predicted, gold, text)
+    kinds = sorted(e.kind for e in errors)
+    assert kinds == ["boundary", "boundary+label", "label", "missed"]
+
+
+def test_benchmark_runs_on_a_tiny_input(tiny_model: Path, corpus_dir: Path, tmp_path: Path) -> None:
+    steps = tmp_path / "steps.json"
+    srsly.write_json(steps, {"workflow": "all", "steps": [{"step": "convert", "seconds": 1.0, "returncode": 0}]})
+    output = tmp_path / "bench" / "pipeline.json"
+    result = run_script("benchmark", [tiny_model, ROOT / "corpus" / "raw", corpus_dir / "test.spacy", output,
+                                      "--speed-mb", "0.05", "--memory-mb", "0.05", "--steps", steps])
+    assert result.exit_code == 0, result.output
+    bench = srsly.read_json(output)
+    speed = bench["speed"]
+    for key in ("normalizer_persian_ie", "normalizer_hazm", "tokenizer_with_normalizer", "pipeline_1_process",
+                "pipeline_2_processes", "speedup"):
+        assert speed[key] > 0
+    assert [row["entities"] for row in bench["relation_cost"]] == [5, 10, 20, 40]
+    assert all(row["candidate_pairs"] > 0 for row in bench["relation_cost"])
+    assert bench["memory"]["peak_rss_mb"] > 10 and bench["model_size_mb"] > 0
+    assert bench["steps"]["steps"][0]["step"] == "convert"
+    assert "mean_words_per_second" in bench["spacy_benchmark_speed"]
