@@ -54,10 +54,17 @@ def test_project_workflow_resolves() -> None:
     result = run_project(["all", ".", "--dry"], timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "${" not in result.stdout
+    from weasel.util import load_project_config
+
+    resolved = load_project_config(ROOT)
+    for command in resolved["commands"]:
+        for key in ("deps", "outputs"):
+            paths = command.get(key, [])
+            assert isinstance(paths, list), command["name"]
+            # the collapse turns two paths into one string "a, b"
+            assert all("," not in path and "${" not in path for path in paths), (command["name"], key, paths)
     project = yaml.safe_load((ROOT / "project.yml").read_text(encoding="utf-8"))
     for command in project["commands"]:
-        for key in ("deps", "outputs"):
-            assert isinstance(command.get(key, []), list), command["name"]
         for line in command["script"]:
             script = line.split()[1]
             if script.startswith("scripts/"):

@@ -125,3 +125,18 @@ def test_markup_errors_name_the_line() -> None:
         parse_document("# doc_id: x\n\n[سلام](LOCATION) گفت\n", "x.txt")
     with pytest.raises(PersianIEError, match="cannot join"):
         parse_document("# doc_id: x\n\n[علی](PERSON:a) و [۲ تن](QUANTITY:b)\n>> a HAS_QUANTITY b\n", "x.txt")
+
+
+def test_spacy_debug_data_finds_no_errors(corpus_dir) -> None:
+    """`spacy debug data` on the converted corpus (with the tiny config's pipeline) reports no errors."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "spacy", "debug", "data", str(ROOT / "configs" / "tiny.cfg"),
+         "--paths.train", str(corpus_dir / "train.spacy"), "--paths.dev", str(corpus_dir / "dev.spacy")],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "✘" not in result.stdout, result.stdout[-3000:]
+    assert "0 errors" in result.stdout or "✔ Good amount of examples" in result.stdout
