@@ -82,8 +82,7 @@ def parse_paragraph(line: str, path: str = "", lineno: int = 0) -> MarkedParagra
         position = match.end()
     pieces.append(line[position:])
     text = "".join(pieces)
-    leftover = re.search(r"\]\([A-Z_]*[:)]|\[[^\]]*$", text)
-    if "[" in text or "]" in text or leftover:
+    if "[" in text or "]" in text:
         raise PersianIEError(
             "unbalanced or malformed markup: a '[' or ']' is left after parsing", path, lineno
         )
