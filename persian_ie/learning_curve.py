@@ -1,9 +1,9 @@
 """The learning curve: test F of NER and relations when training on a share of the training documents.
 
 Each subset model is trained with the same config (fewer steps, to keep the curve affordable) and
-gets its relation thresholds tuned on dev like the full model. Subsets are whole documents (a paragraph never travels without its article), nested (the 50%
-subset contains the 25% one) and drawn with a fixed seed. A curve still rising at 100% says more
-annotation will pay.
+gets its relation thresholds tuned on dev like the full model. Subsets are whole documents (a
+paragraph never travels without its article), nested (the 50% subset contains the 25% one) and
+drawn with a fixed seed. A curve still rising at 100% says more annotation will pay.
 """
 
 import random
