@@ -177,7 +177,8 @@ class RelationExtractor(TrainablePipe):
             candidates = self.candidates(doc)
             truth = numpy.zeros((len(candidates), len(self.labels)), dtype="float32")
             for i, cand in enumerate(candidates):
-                key = (cand.head.start_char, cand.head.end_char, cand.child.start_char, cand.child.end_char)
+                head, child = doc[cand.head.start : cand.head.end], doc[cand.child.start : cand.child.end]
+                key = (head.start_char, head.end_char, child.start_char, child.end_char)
                 for j, label in enumerate(self.labels):
                     truth[i, j] = 1.0 if key + (label,) in gold else 0.0
             rows_truth.append(truth)

@@ -18,10 +18,10 @@ Pooling uses prefix sums, so the forward and backward passes are linear in token
 import bisect
 import weakref
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from spacy.util import registry
 from thinc.api import Model, Relu, Sigmoid, chain
 from thinc.types import Floats2d
@@ -36,12 +36,20 @@ SENTENCE_END = {".", "؟", "!", "؛", "?"}
 MAX_ENTITY_TOKENS = 16
 
 
+class EntityRef(NamedTuple):
+    """An entity by token offsets and label: no reference to its Doc, so caches cannot keep docs alive."""
+
+    start: int
+    end: int
+    label_: str
+
+
 @dataclass(frozen=True)
 class Candidate:
     """An ordered (head, child) entity pair of one doc, with its hand-made features."""
 
-    head: Span
-    child: Span
+    head: EntityRef
+    child: EntityRef
     features: Tuple[float, ...]
 
 
@@ -51,7 +59,7 @@ def _bucket(value: int, edges: Sequence[int]) -> List[float]:
     return onehot
 
 
-def _gap(a: Span, b: Span) -> Tuple[int, int]:
+def _gap(a: Any, b: Any) -> Tuple[int, int]:
     """Token range strictly between two non-overlapping spans."""
     return (a.end, b.start) if a.start < b.start else (b.end, a.start)
 
@@ -123,7 +131,10 @@ def candidate_pairs(doc: Doc, max_distance: int) -> List[Candidate]:
                     1.0 if (head.start, child.start) in rule_links else 0.0,
                 ]
             )
-            candidates.append(Candidate(head, child, tuple(features)))
+            candidates.append(
+                Candidate(EntityRef(head.start, head.end, head.label_), EntityRef(child.start, child.end, child.label_),
+                          tuple(features))
+            )
     return candidates
 
 

@@ -87,3 +87,20 @@ def test_pooling_forward_and_backward(nlp) -> None:
     backprop(d_output)
     expected = numpy.array([0.5, 0.5, 1.0, 0.5, 0.5, 0.0], dtype="float32")[:, None] * numpy.ones(width)
     numpy.testing.assert_allclose(received["d"][0], expected)
+
+
+def test_candidate_cache_does_not_keep_docs_alive(nlp) -> None:
+    """The per-doc candidate cache is weak: a 1 GB stream must not accumulate docs."""
+    import gc
+    import weakref
+
+    from persian_ie.relation_model import create_candidate_generator
+
+    get_candidates = create_candidate_generator(40)
+    doc = corpus_doc(nlp)
+    first = get_candidates(doc)
+    assert first and get_candidates(doc) is first  # computed once per doc
+    alive = weakref.ref(doc)
+    del doc, first
+    gc.collect()
+    assert alive() is None

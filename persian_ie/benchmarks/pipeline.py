@@ -7,7 +7,6 @@ check that it runs on a tiny input.
 import os
 import platform
 import re
-import resource
 import subprocess
 import sys
 import time
@@ -130,26 +129,29 @@ def directory_size(path: Path) -> int:
 
 
 def predict_memory(script: Path, model: Path, input_path: Path, output: Path, n_process: int = 1) -> Dict[str, Any]:
-    """Run the predict command as a child process and read its peak resident memory.
+    """Run the predict command in a fresh process and read that process's own peak resident memory.
 
     Entity scoring by beam search is off here: it multiplies the NER cost, not the memory.
     """
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, str(script), str(input_path), str(output), "--model", str(model), "--no-progress",
-         "--n-process", str(n_process), "--review-dir", str(output.parent), "--no-entity-scores"],
-        capture_output=True,
-        text=True,
+    args = [str(script), str(input_path), str(output), "--model", str(model), "--no-progress",
+            "--n-process", str(n_process), "--review-dir", str(output.parent), "--no-entity-scores"]
+    code = (
+        "import resource, runpy, sys\n"
+        f"sys.argv = {args!r}\n"
+        "try:\n    runpy.run_path(sys.argv[0], run_name='__main__')\n"
+        "except SystemExit as exit:\n    code = exit.code\nelse:\n    code = 0\n"
+        "print('PEAK_RSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, code)\n"
     )
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     seconds = time.perf_counter() - start
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if result.returncode != 0:
-        raise RuntimeError(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "predict failed")
+    match = re.search(r"PEAK_RSS_KB (\d+) (\S+)", result.stdout)
+    if result.returncode != 0 or not match or match.group(2) not in ("0", "None"):
+        raise RuntimeError((result.stderr.strip().splitlines() or ["predict failed"])[-1])
     return {
         "input_bytes": input_path.stat().st_size,
         "seconds": seconds,
-        "peak_rss_mb": max(peak_kb, before) / 1024,
+        "peak_rss_mb": int(match.group(1)) / 1024,
         "n_process": n_process,
         "entity_scores": False,
     }
