@@ -119,6 +119,8 @@ def test_reviewed_tasks_go_back_into_training(tiny_model: Path, tmp_path: Path) 
     assert "1 added, 0 replaced, 1 refused, 1 rejected, 0 ignored" in result.output
     assert "unknown label 'LOCATION'" in result.output
     assert (tmp_path / "gold.jsonl.bak").read_bytes() == before
+    log = [entry["outcome"] for entry in srsly.read_jsonl(tmp_path / "review_log.jsonl")]
+    assert sorted(log) == ["added", "refused", "rejected"]  # the rejected task is recorded too
     merged = list(srsly.read_jsonl(corpus))
     added = [t for t in merged if t["text"] == text]
     assert len(added) == 1 and added[0]["meta"]["split"] == "train" and "review" in added[0]["meta"]

@@ -4,15 +4,18 @@ Input is what `prodigy db-out` writes for `ner_manual`, `spans_manual` or `relat
 tasks with `answer` accept, reject or ignore. Every task passes the corpus validator first.
 Accepted tasks enter the corpus keyed by `_input_hash`: a new text is added, a known text is
 replaced (the later review wins, by `_timestamp` and then by file order). Rejected and ignored
-tasks change nothing but are listed in the outcome. The previous corpus is kept as
+tasks change nothing. Every outcome (added, replaced, rejected, ignored, refused) is appended to
+the review log beside the corpus (`review_log.jsonl`). The previous corpus is kept as
 `<corpus>.bak` and the new one is written atomically.
 """
 
+import datetime
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+import srsly
 from spacy.language import Language
 
 from ..prodigy_io import Task, read_jsonl, set_hashes, write_jsonl_atomic
@@ -20,6 +23,7 @@ from .build import REVIEW_META_KEY
 from .validation import validate_task
 
 VIEWS = ("ner_manual", "spans_manual", "relations")
+REVIEW_LOG = "review_log.jsonl"
 
 
 @dataclass
@@ -111,7 +115,23 @@ def import_reviewed(
     """Merge reviewed tasks into the corpus file (backup first, atomic write); `dry_run` only reports."""
     corpus = [task for _, task in read_jsonl(corpus_path)]
     merged, outcome = merge_reviewed(corpus, reviewed_path, nlp)
-    if not dry_run and (outcome.added or outcome.replaced):
+    if dry_run:
+        return outcome
+    if outcome.added or outcome.replaced:
         shutil.copyfile(corpus_path, corpus_path.with_name(corpus_path.name + ".bak"))
         write_jsonl_atomic(corpus_path, merged)
+    append_review_log(corpus_path.with_name(REVIEW_LOG), reviewed_path, outcome)
     return outcome
+
+
+def append_review_log(path: Path, reviewed_path: Path, outcome: ImportOutcome) -> None:
+    """One line per reviewed task and what became of it, so nothing an annotator did goes unrecorded."""
+    stamp = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    entries = []
+    for kind in ("added", "replaced", "rejected", "ignored", "refused"):
+        for line, detail in getattr(outcome, kind):
+            entries.append({"time": stamp, "file": str(reviewed_path), "line": line, "outcome": kind,
+                            "detail": detail})
+    with open(path, "a", encoding="utf-8") as log:
+        for entry in sorted(entries, key=lambda e: e["line"]):
+            log.write(srsly.json_dumps(entry) + "\n")
