@@ -9,9 +9,11 @@ Entity scores come from a beam search over the NER model's transitions (the prob
 the parses that contain the entity); relation scores are the relation model's probabilities.
 """
 
+import multiprocessing
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Deque, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -164,31 +166,67 @@ def task_confidence(task: Dict[str, Any]) -> float:
     return min(scores) if scores else 1.0
 
 
+def annotate_batch(nlp: Language, units: List[Unit], with_scores: bool = True) -> List[Dict[str, Any]]:
+    """Tasks for one batch of paragraphs, in order."""
+    model_meta = {"name": nlp.meta.get("name"), "version": nlp.meta.get("version")}
+    docs = list(nlp.pipe([unit.text for unit in units], batch_size=len(units) or 1))
+    scores = entity_scores(nlp, docs) if with_scores else [None] * len(docs)
+    return [
+        doc_task(doc, unit.record, unit.index, unit.raw_start, model_meta, ent_scores)
+        for doc, unit, ent_scores in zip(docs, units, scores)
+    ]
+
+
+def batches(units: Iterable[Unit], size: int) -> Iterator[List[Unit]]:
+    batch: List[Unit] = []
+    for unit in units:
+        batch.append(unit)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def predict_tasks(
     nlp: Language,
     units: Iterable[Unit],
     batch_size: int = 64,
     n_process: int = 1,
     with_scores: bool = True,
+    model_path: Optional[Path] = None,
 ) -> Iterator[List[Dict[str, Any]]]:
-    """Yield the tasks of each batch of paragraphs, in input order; only one batch is in memory."""
-    model_meta = {"name": nlp.meta.get("name"), "version": nlp.meta.get("version")}
-    batch: List[Tuple[Doc, Unit]] = []
+    """Yield the tasks of each batch of paragraphs, in input order, holding only a few batches.
 
-    def flush() -> List[Dict[str, Any]]:
-        docs = [doc for doc, _ in batch]
-        scores = entity_scores(nlp, docs) if with_scores else [None] * len(docs)
-        tasks = [
-            doc_task(doc, unit.record, unit.index, unit.raw_start, model_meta, ent_scores)
-            for (doc, unit), ent_scores in zip(batch, scores)
-        ]
-        batch.clear()
-        return tasks
+    With `n_process` > 1, worker processes (each loading the pipeline from `model_path`) do
+    everything, normalization and task building included, and only finished tasks travel back:
+    spaCy's own `pipe(n_process=...)` tokenizes in the main process, which for a normalizing
+    tokenizer leaves the workers waiting.
+    """
+    if n_process <= 1 or model_path is None:
+        for batch in batches(units, batch_size):
+            yield annotate_batch(nlp, batch, with_scores)
+        return
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(n_process, initializer=_init_worker, initargs=(str(model_path), with_scores)) as pool:
+        in_flight: Deque[Any] = deque()
+        for batch in batches(units, batch_size):
+            in_flight.append(pool.apply_async(_work, (batch,)))
+            if len(in_flight) >= 2 * n_process:
+                yield in_flight.popleft().get()
+        while in_flight:
+            yield in_flight.popleft().get()
 
-    stream = ((unit.text, unit) for unit in units)
-    for doc, unit in nlp.pipe(stream, as_tuples=True, batch_size=batch_size, n_process=n_process):
-        batch.append((doc, unit))
-        if len(batch) >= batch_size:
-            yield flush()
-    if batch:
-        yield flush()
+
+_WORKER: Dict[str, Any] = {}
+
+
+def _init_worker(model_path: str, with_scores: bool) -> None:
+    from .models import load_pipeline
+
+    _WORKER["nlp"] = load_pipeline(model_path)
+    _WORKER["with_scores"] = with_scores
+
+
+def _work(units: List[Unit]) -> List[Dict[str, Any]]:
+    return annotate_batch(_WORKER["nlp"], units, _WORKER["with_scores"])

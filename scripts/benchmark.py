@@ -1,5 +1,6 @@
 """Benchmark the pipeline: stage speeds, n_process scaling, relation cost, memory, size, step durations."""
 
+import shutil
 from pathlib import Path
 
 import srsly
@@ -9,8 +10,8 @@ from persian_ie.benchmarks.pipeline import (
     directory_size,
     grow_texts,
     machine,
-    predict_memory,
     relation_cost,
+    run_predict,
     spacy_benchmark_speed,
     stage_speeds,
 )
@@ -41,19 +42,28 @@ def main(
     results["speed"]["input_mb"] = speed_mb
     results["spacy_benchmark_speed"] = spacy_benchmark_speed(model, test)
     results["relation_cost"] = relation_cost(nlp)
-    memory_input = output.parent / "memory_input.txt"
+    script = ROOT / "scripts" / "predict.py"
+    work = output.parent / "work"
+    speed_input = work / "speed_input.txt"
+    write_text_atomic(speed_input, "\n".join(texts) + "\n")
+    runs = [run_predict(script, model, speed_input, work / f"predict_{n}.jsonl", n) for n in (1, n_process)]
+    for run in runs:
+        run["words_per_second"] = run["words"] / run["seconds"]
+    results["predict"] = {"runs": runs, "speedup": runs[0]["seconds"] / runs[1]["seconds"]}
+    memory_input = work / "memory_input.txt"
     write_text_atomic(memory_input, "\n".join(grow_texts(paragraphs, int(memory_mb * 1e6))) + "\n")
-    results["memory"] = predict_memory(ROOT / "scripts" / "predict.py", model, memory_input,
-                                       output.parent / "memory_output.jsonl")
-    memory_input.unlink()
-    (output.parent / "memory_output.jsonl").unlink(missing_ok=True)
+    results["memory"] = run_predict(script, model, memory_input, work / "memory_output.jsonl")
+    shutil.rmtree(work)
     results["model_size_mb"] = directory_size(model) / 1e6
     results["steps"] = srsly.read_json(steps) if steps.exists() else None
     write_json_atomic(output, results)
     speed = results["speed"]
+    runs = results["predict"]["runs"]
     msg.table(
-        [(k, f"{v:,.0f}") for k, v in speed.items() if isinstance(v, float) and k != "speedup"]
-        + [("speedup", f"{speed['speedup']:.2f}x"), ("peak RSS (MB)", f"{results['memory']['peak_rss_mb']:.0f}"),
+        [(k, f"{v:,.0f}") for k, v in speed.items() if isinstance(v, float)]
+        + [(f"predict, {r['n_process']} process(es), words/s", f"{r['words_per_second']:,.0f}") for r in runs]
+        + [("predict speedup", f"{results['predict']['speedup']:.2f}x"),
+           ("peak RSS (MB)", f"{results['memory']['peak_rss_mb']:.0f}"),
            ("model size (MB)", f"{results['model_size_mb']:.1f}")],
         header=("measure", "value"),
     )

@@ -26,7 +26,7 @@ def main(
     rules: bool = typer.Option(False, "--rules", help="Pre-annotate with the rule-based annotator instead"),
     rules_model: Path = typer.Option(Path("training/baselines/rules"), help="The rule-based annotator's folder"),
     sort: Optional[str] = typer.Option(None, "--sort", help="'uncertainty': least confident tasks first"),
-    n_process: int = typer.Option(1, "--n-process", help="Processes for the pipeline"),
+    n_process: int = typer.Option(1, "--n-process", help="Worker processes (each loads the pipeline)"),
     batch_size: int = typer.Option(64, help="Paragraphs per batch"),
     review_dir: Path = typer.Option(Path("training/review"), help="Where the HTML review page goes"),
     skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Write bad records to <output>.rejected.jsonl"),
@@ -39,7 +39,8 @@ def main(
         raise PersianIEError(f"--sort must be 'uncertainty', not {sort!r}")
     if not input_path.exists():
         raise PersianIEError("input not found", str(input_path))
-    nlp = load_pipeline(rules_model if rules else model)
+    model_path = rules_model if rules else model
+    nlp = load_pipeline(model_path)
     if rules:
         nlp.meta.setdefault("name", "rules")
     writer = ResumableWriter(output, resume=resume)
@@ -69,7 +70,7 @@ def main(
     task_id = bar.add_task("predicting", total=None)
     try:
         for tasks in predict_tasks(nlp, units(), batch_size=batch_size, n_process=n_process,
-                                   with_scores=entity_scores):
+                                   with_scores=entity_scores, model_path=model_path):
             writer.write_batch(tasks, len(tasks))
             if show:
                 bar.update(task_id, description=f"{writer.tasks_written} paragraphs predicted")

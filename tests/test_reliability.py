@@ -308,3 +308,17 @@ def test_sigint_is_one_line(tmp_path: Path) -> None:
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=30)
     assert process.returncode == 130 and "Traceback" not in err.decode()
+
+
+def test_two_processes_give_the_same_output(tiny_model: Path, tmp_path: Path) -> None:
+    paragraphs = [t["text"] for t in srsly.read_jsonl(ROOT / "corpus" / "gold.jsonl")][:150]
+    source = tmp_path / "in.txt"
+    source.write_text("\n".join(paragraphs) + "\n", encoding="utf-8")
+    outputs = []
+    for n in (1, 2):
+        output = tmp_path / f"n{n}" / "out.jsonl"
+        result = subprocess.run(_predict_command(tiny_model, source, output, "--n-process", str(n)),
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        outputs.append(output.read_bytes())
+    assert outputs[0] == outputs[1]

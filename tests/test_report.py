@@ -113,8 +113,9 @@ def test_benchmark_runs_on_a_tiny_input(tiny_model: Path, corpus_dir: Path, tmp_
     bench = srsly.read_json(output)
     speed = bench["speed"]
     for key in ("normalizer_persian_ie", "normalizer_hazm", "tokenizer_with_normalizer", "pipeline_1_process",
-                "pipeline_2_processes", "speedup"):
+                "pipeline_2_processes_spacy_pipe"):
         assert speed[key] > 0
+    assert [run["n_process"] for run in bench["predict"]["runs"]] == [1, 2] and bench["predict"]["speedup"] > 0
     assert [row["entities"] for row in bench["relation_cost"]] == [5, 10, 20, 40]
     assert all(row["candidate_pairs"] > 0 for row in bench["relation_cost"])
     assert bench["memory"]["peak_rss_mb"] > 10 and bench["model_size_mb"] > 0

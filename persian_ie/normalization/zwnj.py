@@ -33,6 +33,8 @@ SPACED_AFTER_SILENT_H = AFTER_SILENT_H + ("ی",)
 BOUND_PREFIXES = ("می", "نمی")
 
 AFFIXES = frozenset(GLUED_SUFFIXES) | frozenset(SPACED_AFTER_SILENT_H)
+# words that can join the word before them across a space (a cheap test before `joins`)
+JOINABLE = frozenset(PLURAL + COMPARATIVE + SPACED_AFTER_SILENT_H)
 
 WORD_RE = re.compile(f"[{PERSIAN_LETTERS}]{LETTER_OR_ZWNJ}*")
 MIN_STEM = 2
@@ -147,6 +149,7 @@ class ZwnjRestorer:
                 edits.extend(_insertions(word, restored, start))
             if (
                 previous is not None
+                and (restored in JOINABLE or previous in BOUND_PREFIXES)
                 and start == previous_end + 1
                 and text[previous_end] == " "
                 and self.joins(previous, restored)
