@@ -220,13 +220,17 @@ def test_big_paragraph_and_many_paragraphs_scale_linearly() -> None:
     normalizer = get_normalizer()
     unit = "بانكهاي صادرات و ملت در زمینه ۱۶رشته و شهرکهای صنعتی فعالیت میکنند. "
 
-    def seconds(text: str) -> float:
-        start = time.perf_counter()
-        normalizer.align(text)
-        return time.perf_counter() - start
+    def seconds(text: str, repeats: int) -> float:
+        """Best of several runs, so a busy machine does not fake a slowdown."""
+        best = float("inf")
+        for _ in range(repeats):
+            start = time.perf_counter()
+            normalizer.align(text)
+            best = min(best, time.perf_counter() - start)
+        return best
 
-    small = seconds(unit * 2_000)
-    large = seconds(unit * 16_000)  # about 1 MB
+    small = seconds(unit * 2_000, 3)
+    large = seconds(unit * 16_000, 2)  # about 1 MB
     assert len(unit * 16_000) > 1_000_000
     assert large < 8 * small * 2.5  # 8x the input, well under quadratic time
     nlp = blank_nlp()
@@ -302,9 +306,11 @@ def test_normalizer_fuzz_any_unicode(text: str) -> None:
 def test_sigint_is_one_line(tmp_path: Path) -> None:
     env = dict(os.environ)
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\nfrom persian_ie.cli import friendly_errors\n"
-            "import time\n@friendly_errors\ndef f():\n    time.sleep(30)\nf()")
-    process = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, env=env)
-    time.sleep(1.5)
+            "import time\n@friendly_errors\ndef f():\n    print('ready', flush=True)\n    time.sleep(60)\nf()")
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=env)
+    # Signal only once the handler is installed: imports can take seconds on a loaded machine.
+    assert process.stdout is not None and process.stdout.readline().strip() == b"ready"
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=30)
     assert process.returncode == 130 and "Traceback" not in err.decode()
