@@ -28,10 +28,13 @@ from thinc.types import Floats2d
 
 from .baselines.heuristic_relations import nearest_pair_relations
 from .schema import CANDIDATE_PAIRS, ENTITY_LABELS
+from .token_marks import doc_orths, orth_ids, token_marks
 
 DISTANCE_BUCKETS = (0, 1, 2, 3, 5, 8, 12, 20, 30)
 BETWEEN_BUCKETS = (0, 1, 2, 3)
 SENTENCE_END = {".", "؟", "!", "؛", "?"}
+SENTENCE_END_IDS = orth_ids(SENTENCE_END)
+COMMA_IDS = orth_ids(["،"])
 # entities longer than this many tokens may be missed at the far edge of a window
 MAX_ENTITY_TOKENS = 16
 
@@ -84,13 +87,29 @@ def _nearest_by_label(starts: List[int], labels: List[str]) -> dict:
     return nearest
 
 
+def _onehot(value: str, labels: Sequence[str]) -> Tuple[float, ...]:
+    return tuple(1.0 if value == label else 0.0 for label in labels)
+
+
+LABEL_ONEHOT = {label: _onehot(label, ENTITY_LABELS) for label in ENTITY_LABELS}
+# feature blocks are looked up, not rebuilt per pair: this loop runs once per candidate at inference
+_DISTANCE_ONEHOT: List[Tuple[float, ...]] = []
+_BETWEEN_ONEHOT: List[Tuple[float, ...]] = []
+
+
+def _bucket_tuple(table: List[Tuple[float, ...]], value: int, edges: Sequence[int]) -> Tuple[float, ...]:
+    while len(table) <= value:
+        table.append(tuple(_bucket(len(table), edges)))
+    return table[value]
+
+
 def candidate_pairs(doc: Doc, max_distance: int) -> List[Candidate]:
     """Every allowed (head, child) pair of `doc.ents` at most `max_distance` tokens apart.
 
     Entities are sorted by position, so each head looks only at the entities inside its window:
     the cost is linear in the number of candidate pairs (plus a sort), not quadratic in entities.
     """
-    ents = list(doc.ents)
+    ents = [EntityRef(e.start, e.end, e.label_) for e in doc.ents]
     labels = [e.label_ for e in ents]
     present = set(labels)
     if len(ents) < 2 or not any(h in present and c in present for h, c in CANDIDATE_PAIRS):
@@ -98,15 +117,14 @@ def candidate_pairs(doc: Doc, max_distance: int) -> List[Candidate]:
     starts = [e.start for e in ents]
     nearest = _nearest_by_label(starts, labels)
     rule_links = {(r.head_start, r.child_start) for r in nearest_pair_relations(doc)}
-    breaks, commas = [0], [0]
-    for token in doc:
-        text = token.text
-        breaks.append(breaks[-1] + (text in SENTENCE_END))
-        commas.append(commas[-1] + (text == "،"))
+    orths = doc_orths(doc)
+    breaks = token_marks(orths, SENTENCE_END_IDS)
+    commas = token_marks(orths, COMMA_IDS)
     candidates = []
     for hi, head in enumerate(ents):
         first = bisect.bisect_left(starts, head.start - max_distance - MAX_ENTITY_TOKENS)
         last = bisect.bisect_right(starts, head.end + max_distance)
+        head_onehot = LABEL_ONEHOT[head.label_]
         for ci in range(first, last):
             child = ents[ci]
             if ci == hi or (head.label_, child.label_) not in CANDIDATE_PAIRS:
@@ -118,23 +136,20 @@ def candidate_pairs(doc: Doc, max_distance: int) -> List[Candidate]:
             between = bisect.bisect_left(starts, up) - bisect.bisect_left(starts, lo)
             separation = abs(head.start - child.start)
             features = (
-                [1.0 if head.label_ == label else 0.0 for label in ENTITY_LABELS]
-                + [1.0 if child.label_ == label else 0.0 for label in ENTITY_LABELS]
-                + _bucket(distance, DISTANCE_BUCKETS)
-                + _bucket(between, BETWEEN_BUCKETS)
-                + [
+                head_onehot
+                + LABEL_ONEHOT[child.label_]
+                + _bucket_tuple(_DISTANCE_ONEHOT, max(distance, 0), DISTANCE_BUCKETS)
+                + _bucket_tuple(_BETWEEN_ONEHOT, max(between, 0), BETWEEN_BUCKETS)
+                + (
                     1.0 if head.start < child.start else 0.0,
                     1.0 if breaks[up] - breaks[lo] > 0 else 0.0,
                     1.0 if (nearest[ci, head.label_] or separation) < separation else 0.0,
                     1.0 if (nearest[hi, child.label_] or separation) < separation else 0.0,
                     1.0 if commas[up] - commas[lo] > 0 else 0.0,
                     1.0 if (head.start, child.start) in rule_links else 0.0,
-                ]
+                )
             )
-            candidates.append(
-                Candidate(EntityRef(head.start, head.end, head.label_), EntityRef(child.start, child.end, child.label_),
-                          tuple(features))
-            )
+            candidates.append(Candidate(head, child, features))
     return candidates
 
 

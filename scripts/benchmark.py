@@ -1,5 +1,6 @@
 """Benchmark the pipeline: stage speeds, n_process scaling, relation cost, memory, size, step durations."""
 
+import datetime
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from persian_ie.benchmarks.pipeline import (
     directory_size,
     grow_texts,
     machine,
+    markdown_table,
     relation_cost,
     run_predict,
     spacy_benchmark_speed,
@@ -28,7 +30,7 @@ def main(
     model: Path = typer.Argument(..., help="The trained pipeline"),
     raw_dir: Path = typer.Argument(..., help="Raw articles to draw paragraphs from (corpus/raw)"),
     test: Path = typer.Argument(..., help="test.spacy, for `spacy benchmark speed`"),
-    output: Path = typer.Argument(..., help="pipeline.json to write"),
+    output: Path = typer.Argument(..., help="pipeline.json to write; the README table goes beside it (.md)"),
     speed_mb: float = typer.Option(20.0, help="Input size for the 1- and 2-process speed runs (MB)"),
     memory_mb: float = typer.Option(100.0, help="Input size for the peak-memory predict run (MB)"),
     n_process: int = typer.Option(2, help="Processes for the parallel run"),
@@ -57,6 +59,8 @@ def main(
     results["model_size_mb"] = directory_size(model) / 1e6
     results["steps"] = srsly.read_json(steps) if steps.exists() else None
     write_json_atomic(output, results)
+    table = output.with_suffix(".md")
+    write_text_atomic(table, markdown_table(results, datetime.date.today().isoformat()))
     speed = results["speed"]
     runs = results["predict"]["runs"]
     msg.table(
@@ -67,7 +71,7 @@ def main(
            ("model size (MB)", f"{results['model_size_mb']:.1f}")],
         header=("measure", "value"),
     )
-    msg.good(f"Benchmarks -> {output}")
+    msg.good(f"Benchmarks -> {output}; README table -> {table}")
 
 
 if __name__ == "__main__":

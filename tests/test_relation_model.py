@@ -8,6 +8,7 @@ from thinc.api import Model
 
 from persian_ie.relation_model import candidate_pairs, create_instance_layer, n_features
 from persian_ie.schema import CANDIDATE_PAIRS
+from persian_ie.token_marks import doc_orths, orth_ids, token_marks
 from persian_ie.tokenizer import blank_nlp
 
 from .helpers import ROOT
@@ -23,6 +24,15 @@ def corpus_doc(nlp, index: int = 0) -> Doc:
 
     tasks = [t for t in srsly.read_jsonl(ROOT / "corpus" / "gold.jsonl") if len(t["spans"]) >= 5]
     return task_to_doc(nlp.vocab, tasks[index])
+
+
+def test_token_marks_count_marker_tokens_between_any_two_positions(nlp) -> None:
+    doc = corpus_doc(nlp, 3)
+    marks = token_marks(doc_orths(doc), orth_ids([".", "،"]))
+    assert len(marks) == len(doc) + 1 and marks[-1] > 0
+    for a in range(0, len(doc), 7):
+        for b in range(a, len(doc) + 1, 5):
+            assert marks[b] - marks[a] == sum(t.text in {".", "،"} for t in doc[a:b])
 
 
 def test_candidates_only_allowed_pairs_within_window(nlp) -> None:

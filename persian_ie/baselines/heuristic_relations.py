@@ -12,24 +12,20 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..relations import Relation, set_relations
+from ..token_marks import doc_orths, orth_ids, token_marks
 
 CLAUSE_END = {".", "؟", "!", "؛", "?", ":"}
 SUPPORT_CUES = {
     "حمایت", "کارگزار", "همکاری", "تسهیلات", "مطالعات", "مطالعه", "تایید", "پرداخت", "اعتبار", "بررسی",
     "راه‌اندازی", "تصویب", "پشتیبانی", "توسعه", "برعهده", "عهده", "سوی", "توسط", "وام",
 }
+CLAUSE_END_IDS = orth_ids(CLAUSE_END)
+SUPPORT_CUE_IDS = orth_ids(SUPPORT_CUES)
 AFFILIATION_WINDOW = 10
 QUANTITY_WINDOW = 25
 SUPPORT_WINDOW = 25
 
 
-def _clause_ids(doc: Doc) -> List[int]:
-    ids, current = [], 0
-    for token in doc:
-        ids.append(current)
-        if token.text in CLAUSE_END:
-            current += 1
-    return ids
 
 
 def _nearest(candidates: Sequence[Span], target: Span, before: Optional[bool], window: int) -> Optional[Span]:
@@ -47,7 +43,9 @@ def _nearest(candidates: Sequence[Span], target: Span, before: Optional[bool], w
 
 def nearest_pair_relations(doc: Doc) -> List[Relation]:
     """The heuristic relations of a doc with entities."""
-    clause = _clause_ids(doc)
+    orths = doc_orths(doc)
+    clause = token_marks(orths, CLAUSE_END_IDS)  # clause index of each token
+    cues = token_marks(orths, SUPPORT_CUE_IDS)
     by_clause: dict = {}
     for ent in doc.ents:
         by_clause.setdefault(clause[ent.start], []).append(ent)
@@ -74,7 +72,7 @@ def nearest_pair_relations(doc: Doc) -> List[Relation]:
             head = _nearest(orgs + clusters, quantity, True, QUANTITY_WINDOW)
             if head is not None:
                 add(head, quantity, "HAS_QUANTITY")
-        if any(t.text in SUPPORT_CUES for t in doc[ents[0].start : ents[-1].end]):
+        if cues[ents[-1].end] - cues[ents[0].start] > 0:
             for cluster in clusters:
                 org = _nearest(orgs, cluster, None, SUPPORT_WINDOW)
                 if org is not None:

@@ -178,3 +178,50 @@ def spacy_benchmark_speed(model: Path, data: Path, batches: int = 30) -> Dict[st
         return {"error": (result.stdout + result.stderr).strip().splitlines()[-1:]}
     mean, low, high = (float(g) for g in match.groups())
     return {"mean_words_per_second": mean, "ci95_low": mean + low, "ci95_high": mean + high, "batches": batches}
+
+
+def markdown_table(results: Dict[str, Any], date: str) -> str:
+    """The README's benchmark tables, from pipeline.json, so the README quotes the run and nothing else."""
+    speed, predict, memory = results["speed"], results["predict"], results["memory"]
+    spacy_speed = results.get("spacy_benchmark_speed") or {}
+    n = predict["runs"][-1]["n_process"]
+    spacy_pipe = next((v for k, v in speed.items() if k.endswith("_processes_spacy_pipe")), None)
+    rows = [
+        ("normalizer, this project (`align`, with offsets)", speed["normalizer_persian_ie"]),
+        ("normalizer, hazm's default `Normalizer`", speed["normalizer_hazm"]),
+        ("tokenizer with normalizer (`nlp.make_doc`)", speed["tokenizer_with_normalizer"]),
+        ("tokenizer alone, on normalized text", speed["tokenizer_only"]),
+        ("full pipeline, 1 process (`nlp.pipe`)", speed["pipeline_1_process"]),
+    ]
+    if spacy_pipe is not None:
+        rows.append((f"full pipeline, spaCy `nlp.pipe(n_process={n})`", spacy_pipe))
+    rows += [(f"`predict --n-process {run['n_process']}`, JSONL out", run["words_per_second"])
+             for run in predict["runs"]]
+    if "mean_words_per_second" in spacy_speed:
+        rows.append(("`spacy benchmark speed` (pipeline components on test.spacy, mean)",
+                     spacy_speed["mean_words_per_second"]))
+    lines = [
+        f"Measured {date} on {results['machine']['cpus']} CPUs, Python {results['machine']['python']}; "
+        f"speed input {speed['input_mb']:g} MB ({speed['words']:,} words).",
+        "",
+        "| stage | words per second |",
+        "|---|---|",
+        *(f"| {name} | {value:,.0f} |" for name, value in rows),
+        "",
+        f"`predict --n-process {n}` speed-up over 1 process: {predict['speedup']:.2f}x"
+        + (f"; spaCy's `n_process={n}`: {spacy_pipe / speed['pipeline_1_process']:.2f}x." if spacy_pipe else "."),
+        "",
+        "| entities per paragraph | candidate pairs | ms per paragraph | µs per candidate pair |",
+        "|---|---|---|---|",
+        *(f"| {row['entities']} | {row['candidate_pairs']} | {1e3 * row['seconds_per_paragraph']:.2f} | "
+          f"{row['microseconds_per_candidate']:.1f} |" for row in results["relation_cost"]),
+        "",
+        f"Peak resident memory of `predict` on a {memory['input_bytes'] / 1e6:,.0f} MB input: "
+        f"{memory['peak_rss_mb']:,.0f} MB ({memory['seconds']:,.0f} s). "
+        f"Model size on disk: {results['model_size_mb']:.1f} MB.",
+    ]
+    steps = (results.get("steps") or {}).get("steps") or []
+    if steps:
+        lines += ["", "| step of `spacy project run all` | seconds |", "|---|---|",
+                  *(f"| {s['step']} | {s['seconds']:,.1f} |" for s in steps)]
+    return "\n".join(lines) + "\n"
