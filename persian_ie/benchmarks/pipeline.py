@@ -195,8 +195,6 @@ def markdown_table(results: Dict[str, Any], date: str) -> str:
     ]
     if spacy_pipe is not None:
         rows.append((f"full pipeline, spaCy `nlp.pipe(n_process={n})`", spacy_pipe))
-    rows += [(f"`predict --n-process {run['n_process']}`, JSONL out", run["words_per_second"])
-             for run in predict["runs"]]
     if "mean_words_per_second" in spacy_speed:
         rows.append(("`spacy benchmark speed` (pipeline components on test.spacy, mean)",
                      spacy_speed["mean_words_per_second"]))
@@ -216,8 +214,12 @@ def markdown_table(results: Dict[str, Any], date: str) -> str:
         *(f"| {row['entities']} | {row['candidate_pairs']} | {1e3 * row['seconds_per_paragraph']:.2f} | "
           f"{row['microseconds_per_candidate']:.1f} |" for row in results["relation_cost"]),
         "",
-        f"Peak resident memory of `predict` on a {memory['input_bytes'] / 1e6:,.0f} MB input: "
-        f"{memory['peak_rss_mb']:,.0f} MB ({memory['seconds']:,.0f} s). "
+        "| `predict` run (JSONL and review page out) | input MB | words per second | seconds | peak RSS, MB |",
+        "|---|---|---|---|---|",
+        *(f"| `--n-process {run['n_process']}` | {run['input_bytes'] / 1e6:,.0f} | "
+          f"{run.get('words_per_second', run['words'] / run['seconds']):,.0f} | {run['seconds']:,.0f} | "
+          f"{run['peak_rss_mb']:,.0f} |" for run in [*predict["runs"], memory]),
+        "",
         f"Model size on disk: {results['model_size_mb']:.1f} MB.",
     ]
     steps = (results.get("steps") or {}).get("steps") or []
