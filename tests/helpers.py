@@ -1,6 +1,7 @@
 """Test helpers: run a script's typer `main` in-process, as the command line would."""
 
 import importlib.util
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -37,3 +38,9 @@ def run_project(args: List[str], timeout: int = 600) -> subprocess.CompletedProc
         text=True,
         timeout=timeout,
     )
+
+
+def default_sigint() -> None:
+    """Popen preexec_fn: a child started from a background job inherits an ignored SIGINT, and Python
+    then never raises KeyboardInterrupt; the interruption tests need the default disposition."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -20,7 +20,7 @@ from persian_ie.normalization import get_normalizer
 from persian_ie.prodigy_io import read_jsonl
 from persian_ie.tokenizer import blank_nlp
 
-from .helpers import ROOT, run_script
+from .helpers import ROOT, default_sigint, run_script
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                          HealthCheck.function_scoped_fixture])
@@ -160,7 +160,7 @@ def test_killed_predict_resumes_to_the_same_result(tiny_model: Path, tmp_path: P
     output.parent.mkdir()
     output.write_text("previous output\n", encoding="utf-8")
     process = subprocess.Popen(_predict_command(tiny_model, source, output), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+                               stderr=subprocess.PIPE, preexec_fn=default_sigint)
     progress = output.with_name("out.jsonl.partial.progress")
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -308,7 +308,7 @@ def test_sigint_is_one_line(tmp_path: Path) -> None:
     code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\nfrom persian_ie.cli import friendly_errors\n"
             "import time\n@friendly_errors\ndef f():\n    print('ready', flush=True)\n    time.sleep(60)\nf()")
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=env)
+                               env=env, preexec_fn=default_sigint)
     # Signal only once the handler is installed: imports can take seconds on a loaded machine.
     assert process.stdout is not None and process.stdout.readline().strip() == b"ready"
     process.send_signal(signal.SIGINT)
