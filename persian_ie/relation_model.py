@@ -18,6 +18,7 @@ Pooling uses prefix sums, so the forward and backward passes are linear in token
 import bisect
 import weakref
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy
@@ -91,16 +92,13 @@ def _onehot(value: str, labels: Sequence[str]) -> Tuple[float, ...]:
     return tuple(1.0 if value == label else 0.0 for label in labels)
 
 
+# feature blocks are looked up, not rebuilt per pair: the candidate loop runs for every pair at inference
 LABEL_ONEHOT = {label: _onehot(label, ENTITY_LABELS) for label in ENTITY_LABELS}
-# feature blocks are looked up, not rebuilt per pair: this loop runs once per candidate at inference
-_DISTANCE_ONEHOT: List[Tuple[float, ...]] = []
-_BETWEEN_ONEHOT: List[Tuple[float, ...]] = []
 
 
-def _bucket_tuple(table: List[Tuple[float, ...]], value: int, edges: Sequence[int]) -> Tuple[float, ...]:
-    while len(table) <= value:
-        table.append(tuple(_bucket(len(table), edges)))
-    return table[value]
+@lru_cache(maxsize=1024)
+def _bucket_onehot(value: int, edges: Tuple[int, ...]) -> Tuple[float, ...]:
+    return tuple(_bucket(value, edges))
 
 
 def candidate_pairs(doc: Doc, max_distance: int) -> List[Candidate]:
@@ -138,8 +136,8 @@ def candidate_pairs(doc: Doc, max_distance: int) -> List[Candidate]:
             features = (
                 head_onehot
                 + LABEL_ONEHOT[child.label_]
-                + _bucket_tuple(_DISTANCE_ONEHOT, max(distance, 0), DISTANCE_BUCKETS)
-                + _bucket_tuple(_BETWEEN_ONEHOT, max(between, 0), BETWEEN_BUCKETS)
+                + _bucket_onehot(distance, DISTANCE_BUCKETS)
+                + _bucket_onehot(between, BETWEEN_BUCKETS)
                 + (
                     1.0 if head.start < child.start else 0.0,
                     1.0 if breaks[up] - breaks[lo] > 0 else 0.0,

@@ -26,8 +26,6 @@ QUANTITY_WINDOW = 25
 SUPPORT_WINDOW = 25
 
 
-
-
 def _nearest(candidates: Sequence[Span], target: Span, before: Optional[bool], window: int) -> Optional[Span]:
     best, best_distance = None, window + 1
     for span in candidates:
