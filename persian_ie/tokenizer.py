@@ -9,11 +9,11 @@ joined by a half-space stay one token. The alignment to the raw text is stored i
 - `span._.raw_start`, `span._.raw_end`, `span._.raw_text`: the span in raw offsets (tokens too).
 """
 
+import bisect
 import re
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Sequence, Tuple, Union
 
-import numpy as np
 import srsly
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
@@ -133,8 +133,9 @@ def raw_offsets(doc: Doc, start_char: int, end_char: int) -> Tuple[int, int]:
     return point, point
 
 
-def _anchor(points: Any, index: int) -> int:
-    return int(np.searchsorted(points, index, side="right")) - 1
+def _anchor(points: Sequence[int], index: int) -> int:
+    """The last alignment point at or before `index` (-1 if none); `points` is a sorted list."""
+    return bisect.bisect_right(points, index) - 1
 
 
 def _raw_start(data: Dict[str, Any], points: Any, index: int) -> int:
