@@ -65,7 +65,7 @@ def main(
     runs = results["predict"]["runs"]
     msg.table(
         [(k, f"{v:,.0f}") for k, v in speed.items() if isinstance(v, float)]
-        + [(f"predict, {r['n_process']} process(es), words/s", f"{r['words_per_second']:,.0f}") for r in runs]
+        + [(f"predict --n-process {r['n_process']}, words/s", f"{r['words_per_second']:,.0f}") for r in runs]
         + [("predict speedup", f"{results['predict']['speedup']:.2f}x"),
            ("peak RSS (MB)", f"{results['memory']['peak_rss_mb']:.0f}"),
            ("model size (MB)", f"{results['model_size_mb']:.1f}")],
