@@ -17,6 +17,7 @@ from typing import Any, Deque, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import minibatch
 
 from .inputs import split_paragraphs, text_files
 from .prodigy_io import jsonl_lines, make_task
@@ -177,17 +178,6 @@ def annotate_batch(nlp: Language, units: List[Unit], with_scores: bool = True) -
     ]
 
 
-def batches(units: Iterable[Unit], size: int) -> Iterator[List[Unit]]:
-    batch: List[Unit] = []
-    for unit in units:
-        batch.append(unit)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def predict_tasks(
     nlp: Language,
     units: Iterable[Unit],
@@ -204,13 +194,13 @@ def predict_tasks(
     tokenizer leaves the workers waiting.
     """
     if n_process <= 1 or model_path is None:
-        for batch in batches(units, batch_size):
+        for batch in minibatch(units, batch_size):
             yield annotate_batch(nlp, batch, with_scores)
         return
     context = multiprocessing.get_context("spawn")
     with context.Pool(n_process, initializer=_init_worker, initargs=(str(model_path), with_scores)) as pool:
         in_flight: Deque[Any] = deque()
-        for batch in batches(units, batch_size):
+        for batch in minibatch(units, batch_size):
             in_flight.append(pool.apply_async(_work, (batch,)))
             if len(in_flight) >= 2 * n_process:
                 yield in_flight.popleft().get()
