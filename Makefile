@@ -11,18 +11,19 @@ PYTHON := $(shell for p in python3.12 python3.13 python3 python; do \
 
 .PHONY: install test lint run clean
 
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+$(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "error: Python >= 3.12 not found (hazm 0.12.1 needs it); install it or run 'pyenv install 3.12'" >&2; exit 1; fi
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
 install: $(STAMP)
 
+# ruff, and deptry: every import is declared in pyproject.toml (the one home of the dependency list)
 lint: install
 	$(BIN)/ruff check persian_ie scripts tests
+	$(BIN)/deptry .
 
 # pytest exits 5 when it collects no tests: that is a failure, not a pass.
 test: lint

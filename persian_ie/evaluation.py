@@ -5,14 +5,17 @@ An annotator is anything with `annotate(texts) -> docs` (entities and `doc._.rel
 the rule-based annotator and the CRF tagger are all scored by the same code on the same split.
 """
 
-from typing import Any, Dict, Iterable, List, Protocol, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Protocol, Sequence, Set, Tuple
 
+import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example
 
-from .relations import get_relations
+from .normalization import Alignment
+from .relations import Relation, get_relations, set_relations
 from .schema import ENTITY_LABELS, RELATION_LABELS
+from .tokenizer import ALIGNMENT_KEY
 
 Key = Tuple[Any, ...]
 
@@ -32,23 +35,71 @@ def prf(tp: int, fp: int, fn: int) -> Dict[str, float]:
     return {"p": p, "r": r, "f": f, "tp": tp, "fp": fp, "fn": fn}
 
 
-def score_keys(pairs: Iterable[Tuple[Set[Key], Set[Key]]], labels: Sequence[str]) -> Dict[str, Any]:
-    """Micro P/R/F and per-label P/R/F; the label is the last element of every key."""
-    counts = {label: [0, 0, 0] for label in labels}
+BOOTSTRAP_SAMPLES = 1000
+
+
+def score_keys(pairs: Iterable[Tuple[Set[Key], Set[Key]]], labels: Sequence[str], ci: bool = False) -> Dict[str, Any]:
+    """Micro P/R/F and per-label P/R/F; the label is the last element of every key.
+
+    With `ci`, every F gets `f_ci95`: the 2.5th and 97.5th percentiles of F over paragraphs resampled
+    with replacement (each pair is one paragraph), so a small move on a small set is read as noise.
+    """
+    labels = list(labels)
+    rows: List[List[List[int]]] = []
     for predicted, gold in pairs:
+        row = [[0, 0, 0] for _ in labels]
         for key in predicted | gold:
             label = key[-1]
-            if label not in counts:
-                counts[label] = [0, 0, 0]
-            if key in predicted and key in gold:
-                counts[label][0] += 1
-            elif key in predicted:
-                counts[label][1] += 1
-            else:
-                counts[label][2] += 1
-    total = [sum(c[i] for c in counts.values()) for i in range(3)]
-    result = prf(*total)
-    result["per_label"] = {label: prf(*c) for label, c in counts.items()}
+            if label not in labels:
+                labels.append(label)
+                for other in rows:
+                    other.append([0, 0, 0])
+                row.append([0, 0, 0])
+            slot = row[labels.index(label)]
+            slot[0 if key in predicted and key in gold else 1 if key in predicted else 2] += 1
+        rows.append(row)
+    counts = np.array(rows, dtype=np.int64).reshape(len(rows), len(labels), 3)
+    per_label = counts.sum(axis=0)
+    result = prf(*(int(v) for v in per_label.sum(axis=0)))
+    result["per_label"] = {label: prf(*(int(v) for v in per_label[i])) for i, label in enumerate(labels)}
+    if ci:
+        low, high = bootstrap_f(counts)
+        result["f_ci95"] = [float(low[-1]), float(high[-1])]
+        for i, label in enumerate(labels):
+            result["per_label"][label]["f_ci95"] = [float(low[i]), float(high[i])]
+    return result
+
+
+def bootstrap_f(counts: np.ndarray, samples: int = BOOTSTRAP_SAMPLES, seed: int = 0) -> Tuple[np.ndarray, np.ndarray]:
+    """95% percentile intervals of F per label (and micro, last) from (paragraphs, labels, tp/fp/fn) counts."""
+    n = counts.shape[0]
+    if n == 0:
+        zeros = np.zeros(counts.shape[1] + 1)
+        return zeros, zeros
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, n, size=(samples, n))
+    summed = counts[draws].sum(axis=1)  # (samples, labels, 3)
+    summed = np.concatenate([summed, summed.sum(axis=1, keepdims=True)], axis=1)
+    tp, fp, fn = summed[..., 0], summed[..., 1], summed[..., 2]
+    denominator = 2 * tp + fp + fn
+    f = np.divide(2 * tp, denominator, out=np.zeros(tp.shape, dtype=float), where=denominator > 0)
+    return np.percentile(f, 2.5, axis=0), np.percentile(f, 97.5, axis=0)
+
+
+def canonical_surface(text: str) -> str:
+    """A span's surface with half-spaces and runs of spaces folded, for "seen in train" checks."""
+    return " ".join(text.replace("\u200c", " ").split())
+
+
+def unseen_prf(pairs: Sequence[Tuple[Set[Key], Set[Key]]], texts: Sequence[str], seen: Set[str],
+               surface: Callable[[str], str] = canonical_surface) -> Dict[str, Any]:
+    """NER P/R/F restricted to spans whose canonical surface never occurs in the training split."""
+    restricted = []
+    for (predicted, gold), text in zip(pairs, texts):
+        restricted.append(tuple({k for k in keys if surface(text[k[0]:k[1]]) not in seen}
+                                for keys in (predicted, gold)))
+    result = score_keys(restricted, ENTITY_LABELS, ci=True)
+    result["gold_spans"] = sum(len(g) for _, g in restricted)
     return result
 
 
@@ -91,23 +142,67 @@ def with_gold_entities(nlp: Language, gold_docs: Sequence[Doc]) -> List[Doc]:
     return docs
 
 
-def evaluate_annotator(annotator: Annotator, nlp: Language, gold_docs: Sequence[Doc]) -> Dict[str, Any]:
-    """`ner`, `rel_gold_ents` and `rel_end_to_end` of one annotator on one split."""
+def train_surfaces(train_docs: Iterable[Doc]) -> Set[str]:
+    """Canonical surfaces of every entity of the training split."""
+    return {canonical_surface(ent.text) for doc in train_docs for ent in doc.ents}
+
+
+def evaluate_annotator(annotator: Annotator, nlp: Language, gold_docs: Sequence[Doc],
+                       seen: Set[str] = frozenset()) -> Dict[str, Any]:
+    """`ner`, `ner_unseen`, `rel_gold_ents` and `rel_end_to_end` of one annotator on one split."""
     predicted = annotator.annotate([doc.text for doc in gold_docs])
     related = annotator.relate(with_gold_entities(nlp, gold_docs))
+    ner_pairs = [(entity_keys(p), entity_keys(g)) for p, g in zip(predicted, gold_docs)]
     return {
-        "ner": score_keys(((entity_keys(p), entity_keys(g)) for p, g in zip(predicted, gold_docs)), ENTITY_LABELS),
+        "ner": score_keys(ner_pairs, ENTITY_LABELS, ci=True),
+        "ner_unseen": unseen_prf(ner_pairs, [doc.text for doc in gold_docs], seen),
         "rel_gold_ents": score_keys(
-            ((relation_keys(p), relation_keys(g)) for p, g in zip(related, gold_docs)), RELATION_LABELS
+            ((relation_keys(p), relation_keys(g)) for p, g in zip(related, gold_docs)), RELATION_LABELS, ci=True
         ),
         "rel_end_to_end": score_keys(
-            ((relation_keys(p), relation_keys(g)) for p, g in zip(predicted, gold_docs)), RELATION_LABELS
+            ((relation_keys(p), relation_keys(g)) for p, g in zip(predicted, gold_docs)), RELATION_LABELS, ci=True
         ),
     }
 
 
-def evaluate_raw(annotator: Annotator, records: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
-    """Score on raw, un-normalized paragraphs whose gold offsets point into the raw text."""
+def raw_gold_docs(nlp: Language, records: Sequence[Dict[str, Any]]) -> Tuple[List[Doc], int]:
+    """Normalized docs of raw records with their gold entities and relations mapped through the alignment.
+
+    Returns the docs and how many gold spans could not be mapped onto whole tokens (they stay out of
+    the gold docs, so scores on these docs are over the mappable spans).
+    """
+    docs, dropped = [], 0
+    for record in records:
+        doc = nlp.make_doc(record["text"])
+        alignment = Alignment.from_dict(doc.user_data[ALIGNMENT_KEY])
+        by_raw: Dict[Tuple[int, int, str], Any] = {}
+        for span in record.get("spans", []):
+            start, end = alignment.to_normalized(span["start"], span["end"])
+            ent = doc.char_span(start, end, label=span["label"])
+            if ent is None:
+                dropped += 1
+                continue
+            by_raw[(span["start"], span["end"], span["label"])] = ent
+        doc.ents = sorted(by_raw.values(), key=lambda e: e.start)
+        relations = []
+        for rel in record.get("relations", []):
+            head = by_raw.get((rel["head_span"]["start"], rel["head_span"]["end"], rel["head_span"]["label"]))
+            child = by_raw.get((rel["child_span"]["start"], rel["child_span"]["end"], rel["child_span"]["label"]))
+            if head is not None and child is not None:
+                relations.append(Relation(head.start, head.end, child.start, child.end, rel["label"], 1.0))
+        set_relations(doc, relations)
+        docs.append(doc)
+    return docs, dropped
+
+
+def evaluate_raw(annotator: Annotator, records: Sequence[Dict[str, Any]], nlp: Optional[Language] = None,
+                 seen: Set[str] = frozenset()) -> Dict[str, Any]:
+    """Score on raw, un-normalized paragraphs whose gold offsets point into the raw text.
+
+    NER and end-to-end relations compare raw offsets, so every gold span counts. With `nlp` (the
+    project tokenizer), relations from gold entities and NER on unseen surfaces are scored too, on the
+    normalized docs the gold maps onto.
+    """
     predicted = annotator.annotate([record["text"] for record in records])
     ner_pairs, rel_pairs = [], []
     for doc, record in zip(predicted, records):
@@ -119,10 +214,19 @@ def evaluate_raw(annotator: Annotator, records: Sequence[Dict[str, Any]]) -> Dic
         }
         ner_pairs.append((raw_entity_keys(doc), gold_ents))
         rel_pairs.append((raw_relation_keys(doc), gold_rels))
-    return {
-        "ner": score_keys(ner_pairs, ENTITY_LABELS),
-        "rel_end_to_end": score_keys(rel_pairs, RELATION_LABELS),
+    result = {
+        "ner": score_keys(ner_pairs, ENTITY_LABELS, ci=True),
+        "rel_end_to_end": score_keys(rel_pairs, RELATION_LABELS, ci=True),
     }
+    if nlp is not None:
+        gold_docs, dropped = raw_gold_docs(nlp, records)
+        related = annotator.relate(with_gold_entities(nlp, gold_docs))
+        result["rel_gold_ents"] = score_keys(
+            ((relation_keys(p), relation_keys(g)) for p, g in zip(related, gold_docs)), RELATION_LABELS, ci=True)
+        result["rel_gold_ents"]["gold_spans_unmapped"] = dropped
+        result["ner_unseen"] = unseen_prf(ner_pairs, [record["text"] for record in records], seen,
+                                          surface=lambda raw: canonical_surface(nlp.make_doc(raw).text))
+    return result
 
 
 class PipelineAnnotator:

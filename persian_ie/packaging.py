@@ -7,6 +7,7 @@ imports that copy under the name `persian_ie`, unless `persian_ie` is installed 
 package's requirements are those of the code (spaCy, hazm, ...), not `persian-ie` itself.
 """
 
+import importlib.metadata
 import shutil
 from pathlib import Path
 from typing import List
@@ -31,10 +32,9 @@ except ImportError:
     _spec.loader.exec_module(_module)
 '''
 
-REQUIREMENTS = [
-    "spacy>=3.8.0,<3.9.0", "hazm==0.12.1", "threadpoolctl>=3.1", "numpy>=1.24", "srsly>=2.4", "typer>=0.9",
-    "wasabi>=1.1",
-]
+def runtime_requirements() -> List[str]:
+    """The runtime dependencies declared in pyproject.toml (read from the installed distribution's metadata)."""
+    return [req for req in importlib.metadata.requires("persian-ie") or [] if "extra ==" not in req]
 
 
 def stage_pipeline(model_dir: Path, staging_dir: Path, code_root: Path) -> Path:
@@ -53,7 +53,7 @@ def stage_pipeline(model_dir: Path, staging_dir: Path, code_root: Path) -> Path:
     meta_path = staging_dir / "pipeline" / "meta.json"
     meta = srsly.read_json(meta_path)
     requirements: List[str] = [r for r in meta.get("requirements", []) if not r.startswith("persian")]
-    meta["requirements"] = sorted(set(requirements) | set(REQUIREMENTS))
+    meta["requirements"] = sorted(set(requirements) | set(runtime_requirements()))
     srsly.write_json(meta_path, meta)
     loader = staging_dir / "persian_ie_loader.py"
     loader.write_text(LOADER, encoding="utf-8")

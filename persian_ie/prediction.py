@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Deque, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
 from .inputs import split_paragraphs, text_files
@@ -24,6 +24,8 @@ from .prodigy_io import jsonl_lines, make_task
 from .relations import get_relations
 
 BEAM_WIDTH = 8
+# where the project's own meta values go when the input's meta already has a key of that name
+PREDICTION_META_KEY = "persian_ie"
 
 
 @dataclass
@@ -133,22 +135,26 @@ def doc_task(
     else:
         span_scores = [float(ent_scores.get((e.start, e.end, e.label_), 0.0)) for e in spans]
     relations = get_relations(doc)
-    triples = [(r.head(doc), r.child(doc), r.label) for r in relations]
+    triples = [(_labelled(doc, r.head_start, r.head_end), _labelled(doc, r.child_start, r.child_end), r.label)
+               for r in relations]
+    own = {
+        "source": record.meta.get("source", record.record_id),
+        "record": record.record_id,
+        "paragraph": index,
+        "model": model_meta.get("name"),
+        "model_version": model_meta.get("version"),
+        "raw_text": doc._.raw_text,
+        "raw_start": raw_start,
+        "raw_spans": [
+            {"start": e._.raw_start, "end": e._.raw_end, "label": e.label_, "text": e._.raw_text} for e in spans
+        ],
+    }
     meta = dict(record.meta)
-    meta.update(
-        {
-            "source": record.meta.get("source", record.record_id),
-            "record": record.record_id,
-            "paragraph": index,
-            "model": model_meta.get("name"),
-            "model_version": model_meta.get("version"),
-            "raw_text": doc._.raw_text,
-            "raw_start": raw_start,
-            "raw_spans": [
-                {"start": e._.raw_start, "end": e._.raw_end, "label": e.label_, "text": e._.raw_text} for e in spans
-            ],
-        }
-    )
+    clashes = {key: value for key, value in own.items() if key in meta and meta[key] != value}
+    for key, value in own.items():
+        meta.setdefault(key, value)
+    if clashes:
+        meta[PREDICTION_META_KEY] = clashes
     return make_task(
         doc,
         spans,
@@ -158,6 +164,14 @@ def doc_task(
         span_scores=span_scores,
         relation_scores=[float(r.score) for r in relations],
     )
+
+
+def _labelled(doc: Doc, start: int, end: int) -> Span:
+    """The entity at [start, end) with its label (a relation end as Prodigy writes it)."""
+    for ent in doc.ents:
+        if ent.start == start and ent.end == end:
+            return ent
+    return doc[start:end]
 
 
 def task_confidence(task: Dict[str, Any]) -> float:

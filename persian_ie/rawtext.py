@@ -7,6 +7,7 @@ normalizer's evidence.
 """
 
 import gzip
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, List, Set, Tuple
 
@@ -79,3 +80,52 @@ def read_gzip_lines(path: Path) -> Iterator[str]:
                 yield line.rstrip("\n")
     except (OSError, UnicodeDecodeError) as err:
         raise PersianIEError(f"cannot read gzipped UTF-8 text: {err}", str(path)) from None
+
+
+TITLE_MAX_WORDS = 20
+SENTENCE_END = (".", "؟", "?", "!", ":", "»", '"', "؛", ")")
+OUTLETS = ("fars", "varzesh3", "namnak")
+VARZESH3_MARK = "ورزش سه"
+
+
+@dataclass
+class Article:
+    """A run of raw-text lines that reads as one article: a title line, then its paragraphs.
+
+    The asset keeps each source article's title, abstract and paragraphs in order, one per line, but
+    not the article boundaries. A line is taken as a title when it is short and does not end a
+    sentence while the next line does; `first_line` (0-based) identifies the article.
+    """
+
+    first_line: int
+    lines: List[str]
+    outlet: str = "fars"
+
+    @property
+    def article_id(self) -> str:
+        return f"L{self.first_line}"
+
+
+def is_title(line: str) -> bool:
+    return len(line.split()) <= TITLE_MAX_WORDS and not line.rstrip().endswith(SENTENCE_END)
+
+
+def read_articles(path: Path) -> List[Article]:
+    """The asset's lines grouped into articles, each with its outlet.
+
+    The asset holds the Fars files, then Varzesh3's, then Namnak's (`SOURCE_FILES`): articles before
+    the first one that credits «ورزش سه» are Fars, those after the last such one are Namnak.
+    """
+    articles: List[Article] = []
+    lines = list(read_gzip_lines(path))
+    for index, line in enumerate(lines):
+        starts = is_title(line) and index + 1 < len(lines) and not is_title(lines[index + 1])
+        if starts or not articles:
+            articles.append(Article(index, [line]))
+        else:
+            articles[-1].lines.append(line)
+    marked = [i for i, article in enumerate(articles) if any(VARZESH3_MARK in line for line in article.lines)]
+    if marked:
+        for i, article in enumerate(articles):
+            article.outlet = "fars" if i < marked[0] else "varzesh3" if i <= marked[-1] else "namnak"
+    return articles

@@ -1,4 +1,5 @@
-"""Write the corpus report: counts per label, relation and split, and inconsistencies to review."""
+"""Write the corpus report: counts per label, relation, split and origin, what each review batch changed,
+the agreement between annotators, and the inconsistencies to review."""
 
 from pathlib import Path
 
@@ -6,6 +7,7 @@ import typer
 
 from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.report import render_report
+from persian_ie.corpus.review_changes import audit_batches
 from persian_ie.files import write_text_atomic
 from persian_ie.prodigy_io import read_jsonl
 
@@ -14,9 +16,10 @@ from persian_ie.prodigy_io import read_jsonl
 def main(
     corpus: Path = typer.Argument(..., help="The corpus JSONL (corpus/gold.jsonl)"),
     output: Path = typer.Argument(..., help="The Markdown report to write"),
+    batches_dir: Path = typer.Option(Path("corpus/real"), help="Review batches (preannotated, passes, resolved)"),
 ) -> None:
     tasks = [task for _, task in read_jsonl(corpus)]
-    write_text_atomic(output, render_report(tasks))
+    write_text_atomic(output, render_report(tasks, audits=audit_batches(batches_dir)))
     msg.good(f"Corpus report for {len(tasks)} tasks -> {output}")
 
 

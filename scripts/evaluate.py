@@ -1,4 +1,8 @@
-"""Evaluate the pipeline and both baselines on dev, test and the real-news dev set: metrics.json."""
+"""Evaluate the pipeline and both baselines on dev, the authored test, the real test split and realdev: metrics.json.
+
+Every F carries a 95% bootstrap interval (f_ci95, paragraphs resampled); ner_unseen scores the spans whose
+surface never occurs in train.
+"""
 
 import datetime
 from pathlib import Path
@@ -10,7 +14,7 @@ from persian_ie.baselines.crf import CrfTagger
 from persian_ie.baselines.rules import RulesAnnotator
 from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.convert import read_docbin
-from persian_ie.evaluation import PipelineAnnotator, evaluate_annotator, evaluate_raw
+from persian_ie.evaluation import PipelineAnnotator, evaluate_annotator, evaluate_raw, train_surfaces
 from persian_ie.files import write_json_atomic
 from persian_ie.models import config_hash, load_pipeline
 from persian_ie.prodigy_io import read_jsonl
@@ -21,7 +25,7 @@ from persian_ie.tokenizer import blank_nlp
 def main(
     model: Path = typer.Argument(..., help="The trained pipeline"),
     baselines: Path = typer.Argument(..., help="Folder with rules/ and crf.crfsuite"),
-    corpus_dir: Path = typer.Argument(..., help="Folder with dev.spacy and test.spacy"),
+    corpus_dir: Path = typer.Argument(..., help="Folder with train/dev/test/real_test.spacy"),
     real_dev: Path = typer.Argument(..., help="realdev.jsonl (raw real news, offsets into the raw text)"),
     output: Path = typer.Argument(..., help="metrics.json to write"),
 ) -> None:
@@ -43,19 +47,25 @@ def main(
         "date": datetime.date.today().isoformat(),
         "spacy_version": spacy.__version__,
     }
-    for split in ("dev", "test"):
-        gold = read_docbin(corpus_dir / f"{split}.spacy", blank.vocab)
-        metrics[split] = evaluate_annotator(annotators["pipeline"], blank, gold)
+    seen = train_surfaces(read_docbin(corpus_dir / "train.spacy", blank.vocab))
+    for split in ("dev", "test", "real_test"):
+        path = corpus_dir / f"{split}.spacy"
+        gold = read_docbin(path, blank.vocab) if path.exists() else []
+        if not gold:
+            msg.warn(f"{path} is missing or empty: {split} is not scored")
+            continue
+        metrics[split] = evaluate_annotator(annotators["pipeline"], blank, gold, seen)
         metrics[split]["baselines"] = {
-            name: evaluate_annotator(annotator, blank, gold) for name, annotator in annotators.items()
+            name: evaluate_annotator(annotator, blank, gold, seen) for name, annotator in annotators.items()
             if name != "pipeline"
         }
         metrics[split]["paragraphs"] = len(gold)
     if real_dev.exists():
         records = [record for _, record in read_jsonl(real_dev)]
-        metrics["real_dev"] = evaluate_raw(annotators["pipeline"], records)
+        metrics["real_dev"] = evaluate_raw(annotators["pipeline"], records, blank, seen)
         metrics["real_dev"]["baselines"] = {
-            name: evaluate_raw(annotator, records) for name, annotator in annotators.items() if name != "pipeline"
+            name: evaluate_raw(annotator, records, blank, seen) for name, annotator in annotators.items()
+            if name != "pipeline"
         }
         metrics["real_dev"]["paragraphs"] = len(records)
     else:
@@ -63,7 +73,7 @@ def main(
     output.parent.mkdir(parents=True, exist_ok=True)
     write_json_atomic(output, metrics)
     rows = []
-    for split in ("dev", "test", "real_dev"):
+    for split in ("dev", "test", "real_test", "real_dev"):
         if split not in metrics:
             continue
         for name in ("pipeline", "rules", "crf"):

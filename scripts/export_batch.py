@@ -1,33 +1,75 @@
-"""Pre-annotate unseen real news paragraphs for the next annotation round, least confident first."""
+"""Export the next annotation batch: whole real-news articles, pre-annotated, least confident first.
 
-import random
+Draws a topical pool of articles from the raw-news asset (never one already in the corpus, in an
+earlier batch under --batches-dir, or in the development set), pre-annotates every paragraph with
+the model, and takes the least confident articles plus a random share of the others. Writes the
+batch as Prodigy tasks, a review sheet for annotators without Prodigy, and a review page.
+"""
+
 from pathlib import Path
+from typing import List
 
-import srsly
 import typer
 
 from persian_ie.cli import friendly_errors, msg
+from persian_ie.corpus.export import ExportPlan, article_records, candidate_pool, seen_lines, select_batch
+from persian_ie.corpus.sheet import write_sheet
 from persian_ie.files import write_text_atomic
-from persian_ie.rawtext import read_gzip_lines
+from persian_ie.models import load_pipeline
+from persian_ie.prediction import Record, Unit, predict_tasks, task_confidence
+from persian_ie.prodigy_io import read_jsonl, write_jsonl_atomic
+from persian_ie.rawtext import read_articles
+from persian_ie.review import render_review_page
 
-KEYWORDS = ("خوشه", "شرکت", "سازمان", "بانک", "واحد", "میلیارد", "درصد", "طرح", "اداره")
+
+def known_texts(corpus: Path, batches_dir: Path, realdev: Path) -> List[str]:
+    texts: List[str] = []
+    if corpus.exists():
+        texts += [t.get("meta", {}).get("raw_text") or t["text"] for _, t in read_jsonl(corpus)]
+    for path in sorted(batches_dir.glob("*/preannotated.jsonl")) if batches_dir.exists() else []:
+        texts += [t["meta"].get("raw_text") or t["text"] for _, t in read_jsonl(path)]
+    if realdev.exists():
+        texts += [t["text"] for _, t in read_jsonl(realdev)]
+    return texts
 
 
 @friendly_errors
 def main(
-    rawtext: Path = typer.Argument(..., help="Gzipped raw news, one paragraph per line"),
-    output: Path = typer.Argument(..., help="JSONL records ({text, meta}) to hand to predict"),
-    n: int = typer.Option(200, help="How many paragraphs"),
+    rawtext: Path = typer.Argument(..., help="Gzipped raw news, one paragraph per line (the asset)"),
+    output: Path = typer.Argument(..., help="The batch: pre-annotated Prodigy tasks (JSONL)"),
+    model: Path = typer.Option(Path("training/model-final"), "--model", help="Pipeline that pre-annotates"),
+    corpus: Path = typer.Option(Path("corpus/gold.jsonl"), help="The corpus (its articles are never drawn)"),
+    batches_dir: Path = typer.Option(Path("corpus/real"), help="Earlier batches (never drawn again)"),
+    realdev: Path = typer.Option(Path("../shared/realdev/realdev.jsonl"), help="The development set (never drawn)"),
+    n: int = typer.Option(200, help="About how many paragraphs (whole articles are kept)"),
+    random_share: float = typer.Option(0.34, help="Share of paragraphs drawn at random, not by confidence"),
+    variety_share: float = typer.Option(0.08, help="Share of sports and health articles"),
     seed: int = typer.Option(0, help="Sampling seed"),
+    sheet: bool = typer.Option(True, "--sheet/--no-sheet", help="Also write <output>.sheet.txt for review"),
+    review_dir: Path = typer.Option(Path("training/review"), help="Where the HTML review page goes"),
 ) -> None:
-    candidates = [
-        (i, line) for i, line in enumerate(read_gzip_lines(rawtext))
-        if 15 <= len(line.split()) <= 120 and sum(k in line for k in KEYWORDS) >= 2
-    ]
-    sample = sorted(random.Random(seed).sample(candidates, min(n, len(candidates))))
-    records = [{"text": line, "meta": {"source": rawtext.name, "id": f"rawtext:{i}"}} for i, line in sample]
-    write_text_atomic(output, "".join(srsly.json_dumps(r) + "\n" for r in records))
-    msg.good(f"{len(records)} of {len(candidates)} candidate paragraphs -> {output}")
+    plan = ExportPlan(n=n, random_share=random_share, variety_share=variety_share, seed=seed)
+    excluded = seen_lines(known_texts(corpus, batches_dir, realdev))
+    pool = candidate_pool(read_articles(rawtext), excluded, plan)
+    records = [record for article in pool for record in article_records(article, rawtext.name)]
+    units = [Unit(Record(f"{r['meta']['article']}:{r['meta']['paragraph']}", r["meta"]), 0, 0, r["text"])
+             for r in records]
+    nlp = load_pipeline(model)
+    tasks = [task for batch in predict_tasks(nlp, units) for task in batch]
+    batch = select_batch(tasks, plan, task_confidence)
+    write_jsonl_atomic(output, batch)
+    drawn = {how: sum(1 for t in batch if t["meta"]["drawn"] == how) for how in ("least_confident", "random",
+                                                                                   "variety")}
+    msg.good(f"{len(batch)} paragraphs from {len({t['meta']['article'] for t in batch})} articles "
+             f"(pool: {len(records)} paragraphs of {len(pool)} articles) -> {output}")
+    msg.info(", ".join(f"{how}: {count}" for how, count in drawn.items()))
+    if sheet:
+        sheet_path = output.with_name(output.stem + ".sheet.txt")
+        write_text_atomic(sheet_path, write_sheet(batch, title=output.name))
+        msg.info(f"Review sheet -> {sheet_path}")
+    page = review_dir / f"{output.stem}.html"
+    write_text_atomic(page, render_review_page(batch, title=output.name))
+    msg.info(f"Review page -> {page}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,14 @@
-"""Merge reviewed Prodigy annotations (db-out JSONL) into the corpus, with a backup and a report."""
+"""Merge reviewed annotations (Prodigy db-out JSONL) into the corpus, with a backup and a report.
+
+Accepts answers from ner_manual, spans_manual, relations and review sessions. The merge rules are
+in persian_ie/corpus/review_import.py and the README: answers pair by _input_hash, spans-only
+answers keep the relations whose ends survive, reject/ignore change nothing, differing answers from
+several annotators are conflicts resolved by --conflicts, and a second import of the same file
+changes nothing. The report is printed and written as JSON (--report).
+"""
 
 from pathlib import Path
+from typing import Optional
 
 import srsly
 import typer
@@ -8,7 +16,7 @@ import typer
 from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.review_import import import_reviewed
 from persian_ie.errors import PersianIEError
-from persian_ie.files import write_text_atomic
+from persian_ie.files import write_json_atomic, write_text_atomic
 from persian_ie.tokenizer import blank_nlp
 
 
@@ -16,40 +24,44 @@ from persian_ie.tokenizer import blank_nlp
 def main(
     reviewed: Path = typer.Argument(..., help="Reviewed tasks from `prodigy db-out` (JSONL)"),
     corpus: Path = typer.Argument(..., help="The corpus JSONL to merge into (corpus/gold.jsonl)"),
-    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Merge the valid tasks and write the refused "
-                                      "ones to <corpus>.rejected.jsonl, instead of changing nothing"),
+    conflicts: str = typer.Option("refuse", "--conflicts", help="Differing answers of several annotators: "
+                                  "'refuse' (keep the corpus version, list the paragraph) or 'annotator:NAME'"),
+    report_path: Optional[Path] = typer.Option(None, "--report", help="The JSON report "
+                                               "(default: <reviewed>.import-report.json)"),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Merge the valid answers and write the refused "
+                                      "lines to <corpus>.rejected.jsonl, instead of changing nothing"),
 ) -> None:
     if not reviewed.exists():
         raise PersianIEError("reviewed file not found", str(reviewed))
-    outcome = import_reviewed(corpus, reviewed, blank_nlp(), dry_run=True)
-    if outcome.refused and not skip_invalid:
-        for line, reason in outcome.refused:
-            msg.fail(f"refused   {reviewed}:{line}  {reason}")
-        msg.fail(f"{len(outcome.refused)} task(s) refused; the corpus is unchanged (use --skip-invalid to merge "
+    report = import_reviewed(corpus, reviewed, blank_nlp(), policy=conflicts, skip_invalid=skip_invalid)
+    report_path = report_path or reviewed.with_name(reviewed.stem + ".import-report.json")
+    write_json_atomic(report_path, report.to_dict())
+    for kind, show in (("added", msg.good), ("updated", msg.info)):
+        for item in getattr(report, kind):
+            show(f"{kind:<9} {reviewed}:{item['line']}  {item['text']}")
+    for item in report.rejected + report.ignored:
+        msg.text(f"{'rejected' if item in report.rejected else 'ignored':<9} {reviewed}:{item['line']}  "
+                 f"({item['annotator']}; corpus unchanged) {item['text']}")
+    for conflict in report.conflicts:
+        msg.warn(f"conflict  {reviewed}:{','.join(map(str, conflict['lines']))}  {'/'.join(conflict['annotators'])}: "
+                 f"{conflict['resolution']}  {conflict['text']}")
+    for rel in report.relations_dropped:
+        msg.warn(f"dropped   {reviewed}:{rel['line']}  {rel['label']} {rel['head']} -> {rel['child']} "
+                 f"({rel['reason']})")
+    for item in report.refused:
+        msg.fail(f"refused   {item['reason']}")
+    counts = report.counts()
+    msg.info(", ".join(f"{value} {key.replace('_', ' ')}" for key, value in counts.items()))
+    msg.info(f"Report -> {report_path}")
+    if report.refused and not skip_invalid:
+        msg.fail(f"{len(report.refused)} line(s) refused; the corpus is unchanged (use --skip-invalid to merge "
                  "the rest)", exits=1)
-    outcome = import_reviewed(corpus, reviewed, blank_nlp())
-    for line, text in outcome.added:
-        msg.good(f"added     {reviewed}:{line}  {text}")
-    for line, text in outcome.replaced:
-        msg.info(f"replaced  {reviewed}:{line}  {text}")
-    for line, reason in outcome.refused:
-        msg.fail(f"refused   {reviewed}:{line}  {reason}")
-    for line, input_hash in outcome.rejected:
-        msg.text(f"rejected  {reviewed}:{line}  (answer reject; corpus unchanged) {input_hash}")
-    for line, input_hash in outcome.ignored:
-        msg.text(f"ignored   {reviewed}:{line}  (answer ignore; corpus unchanged) {input_hash}")
-    msg.info(
-        f"{len(outcome.added)} added, {len(outcome.replaced)} replaced, {len(outcome.refused)} refused, "
-        f"{len(outcome.rejected)} rejected, {len(outcome.ignored)} ignored"
-    )
-    if outcome.added or outcome.replaced:
+    if report.changed:
         msg.good(f"{corpus} updated (previous version: {corpus.name}.bak)")
-    if outcome.refused:
+    if report.refused:
         rejected_path = corpus.with_name(corpus.name + ".rejected.jsonl")
-        write_text_atomic(rejected_path, "".join(
-            srsly.json_dumps({"file": str(reviewed), "line": line, "reason": reason}) + "\n"
-            for line, reason in outcome.refused))
-        msg.warn(f"{len(outcome.refused)} refused task(s) -> {rejected_path}")
+        write_text_atomic(rejected_path, "".join(srsly.json_dumps(item) + "\n" for item in report.refused))
+        msg.warn(f"{len(report.refused)} refused line(s) -> {rejected_path}")
 
 
 if __name__ == "__main__":

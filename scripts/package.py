@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @friendly_errors
 def main(
-    model: Path = typer.Argument(..., help="The trained pipeline (training/model-best)"),
+    model: Path = typer.Argument(..., help="The trained pipeline (training/model-final)"),
     output_dir: Path = typer.Argument(..., help="Where the package folder and its sdist go"),
     name: str = typer.Option("persian_news_ie", help="Package name (fa_ is prefixed)"),
     version: str = typer.Option("0.1.0", help="Package version"),

@@ -22,7 +22,7 @@ from persian_ie.streaming import ResumableWriter
 def main(
     input_path: Path = typer.Argument(..., help="A .txt file, a folder of .txt files, or JSONL with 'text'"),
     output: Path = typer.Argument(..., help="The Prodigy JSONL to write"),
-    model: Path = typer.Option(Path("training/model-best"), "--model", help="Trained pipeline (or rules pipeline)"),
+    model: Path = typer.Option(Path("training/model-final"), "--model", help="Trained pipeline (or rules pipeline)"),
     rules: bool = typer.Option(False, "--rules", help="Pre-annotate with the rule-based annotator instead"),
     rules_model: Path = typer.Option(Path("training/baselines/rules"), help="The rule-based annotator's folder"),
     sort: Optional[str] = typer.Option(None, "--sort", help="'uncertainty': least confident tasks first"),

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import srsly
 
+from persian_ie.corpus.review_import import split_for_document
 from persian_ie.prodigy_io import get_hash, set_hashes
 from persian_ie.review import render_review_page
 
@@ -84,7 +85,7 @@ def test_reviewed_tasks_go_back_into_training(tiny_model: Path, tmp_path: Path) 
     """predict -> a reviewer fixes a label and accepts -> import -> convert -> train -> the fix is trained on."""
     text = "خوشه زعفران تربت حیدریه با ۱۲۰ واحد عضو در حال اجرا است و از حمایت بانک کشاورزی برخوردار است."
     source = tmp_path / "new.jsonl"
-    srsly.write_jsonl(source, [{"text": text, "meta": {"id": "new-1"}}])
+    srsly.write_jsonl(source, [{"text": text, "meta": {"id": "new-1", "doc_id": "new-article"}}])
     predicted = tmp_path / "predicted.jsonl"
     assert predict(tiny_model, source, predicted).exit_code == 0
     task = next(iter(srsly.read_jsonl(predicted)))
@@ -116,18 +117,19 @@ def test_reviewed_tasks_go_back_into_training(tiny_model: Path, tmp_path: Path) 
     assert refused.exit_code == 1 and corpus.read_bytes() == before  # nothing changes without --skip-invalid
     result = run_script("import_reviewed", [reviewed, corpus, "--skip-invalid"])
     assert result.exit_code == 0, result.output
-    assert "1 added, 0 replaced, 1 refused, 1 rejected, 0 ignored" in result.output
+    assert "1 added, 0 updated, 0 unchanged, 1 rejected, 0 ignored, 1 refused" in result.output
     assert "unknown label 'LOCATION'" in result.output
     assert (tmp_path / "gold.jsonl.bak").read_bytes() == before
     log = [entry["outcome"] for entry in srsly.read_jsonl(tmp_path / "review_log.jsonl")]
     assert sorted(log) == ["added", "refused", "rejected"]  # the rejected task is recorded too
+    split = split_for_document("new-article")
     merged = list(srsly.read_jsonl(corpus))
     added = [t for t in merged if t["text"] == text]
-    assert len(added) == 1 and added[0]["meta"]["split"] == "train" and "review" in added[0]["meta"]
+    assert len(added) == 1 and added[0]["meta"]["split"] == split and "review" in added[0]["meta"]
     assert run_script("validate_corpus", [corpus]).exit_code == 0
-    # a second import of the same review replaces, never duplicates
+    # a second import of the same review changes nothing, never duplicates
     again = run_script("import_reviewed", [reviewed, corpus, "--skip-invalid"])
-    assert "0 added, 1 replaced" in again.output
+    assert "0 added, 0 updated, 1 unchanged" in again.output
     assert sum(t["text"] == text for t in srsly.read_jsonl(corpus)) == 1
     # convert and train the tiny config: the corrected span is in the training data
     assert run_script("convert", [corpus, tmp_path / "spacy"]).exit_code == 0
@@ -140,7 +142,7 @@ def test_reviewed_tasks_go_back_into_training(tiny_model: Path, tmp_path: Path) 
           overrides={"paths.train": str(tmp_path / "spacy" / "train.spacy"),
                      "paths.dev": str(tmp_path / "spacy" / "dev.spacy"), "training.max_steps": 5})
     nlp = load_pipeline(tmp_path / "model" / "model-last")
-    docs = read_docbin(tmp_path / "spacy" / "train.spacy", nlp.vocab)
+    docs = read_docbin(tmp_path / "spacy" / f"{'real_test' if split == 'test' else split}.spacy", nlp.vocab)
     trained = next(doc for doc in docs if doc.text == text)
     assert ("در حال اجرا", "STATUS") in {(e.text, e.label_) for e in trained.ents}
     assert ("خوشه زعفران تربت حیدریه", "CLUSTER") in {(e.text, e.label_) for e in trained.ents}

@@ -25,6 +25,10 @@ SPLITS = ("train", "dev", "test")
 SPLIT_SHARES = {"train": 0.70, "dev": 0.15, "test": 0.15}
 SEED_DOC_ID = "000_seed_north_khorasan_clusters"
 REVIEW_META_KEY = "review"
+# meta.origin: "authored" for documents written for the corpus, "real" for published news
+ORIGIN_AUTHORED = "authored"
+ORIGIN_REAL = "real"
+ORIGINS = (ORIGIN_AUTHORED, ORIGIN_REAL)
 
 
 @dataclass
@@ -96,7 +100,8 @@ def document_tasks(nlp: Language, document: MarkedDocument, split: str) -> Build
         for rel in paragraph.relations:
             if rel.head in by_id and rel.child in by_id:
                 relations.append((by_id[rel.head], by_id[rel.child], rel.label))
-        meta = {"doc_id": document.doc_id, "paragraph": index, "source": source, "split": split}
+        meta = {"doc_id": document.doc_id, "paragraph": index, "source": source, "split": split,
+                "origin": ORIGIN_AUTHORED}
         result.tasks.append(make_task(doc, spans, relations, meta=meta))
     return result
 

@@ -9,7 +9,7 @@ from spacy.vocab import Vocab
 from ..files import write_bytes_atomic
 from ..prodigy_io import Task, doc_from_task
 from ..relations import Relation, set_relations
-from .build import SPLITS
+from .build import ORIGIN_REAL
 
 
 def task_to_doc(vocab: Vocab, task: Task) -> Doc:
@@ -28,13 +28,30 @@ def task_to_doc(vocab: Vocab, task: Task) -> Doc:
     return doc
 
 
+EVAL_SETS = ("train", "dev", "test", "real_test")
+
+
+def eval_set(task: Task) -> str:
+    """Which .spacy file a task goes to.
+
+    `train` and `dev` hold authored and real paragraphs alike, so the checkpoint and the relation
+    thresholds are chosen on real text too. The authored test split stays `test` (comparable with
+    earlier rounds) and the real test split is `real_test`.
+    """
+    meta = task.get("meta", {})
+    split = meta.get("split", "train")
+    if split == "test" and meta.get("origin") == ORIGIN_REAL:
+        return "real_test"
+    return split
+
+
 def split_docs(vocab: Vocab, tasks: Iterable[Task], accepted_only: bool = True) -> Dict[str, List[Doc]]:
-    """Docs per split (from `meta.split`); rejected and ignored tasks are left out."""
-    docs: Dict[str, List[Doc]] = {split: [] for split in SPLITS}
+    """Docs per evaluation set (see `eval_set`); rejected and ignored tasks are left out."""
+    docs: Dict[str, List[Doc]] = {name: [] for name in EVAL_SETS}
     for task in tasks:
         if accepted_only and task.get("answer", "accept") != "accept":
             continue
-        docs[task.get("meta", {}).get("split", "train")].append(task_to_doc(vocab, task))
+        docs[eval_set(task)].append(task_to_doc(vocab, task))
     return docs
 
 

@@ -2,11 +2,12 @@
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from ..prodigy_io import Task
-from ..schema import ENTITY_LABELS, RELATION_LABELS
+from ..schema import ALLOWED_PAIRS, ENTITY_LABELS, RELATION_LABELS
 from .build import SPLITS
+from .review_changes import RELATION_CHANGES, SPAN_CHANGES, BatchAudit
 
 MAX_NGRAM = 8
 
@@ -86,7 +87,125 @@ def missed_mentions(tasks: List[Task]) -> List[Tuple[str, str, int, int, List[st
     return sorted(rows, key=lambda row: (-row[3], row[0]))
 
 
-def render_report(tasks: List[Task], max_rows: int = 60) -> str:
+def frame_inconsistencies(tasks: List[Task], label: str = "STATUS") -> List[Tuple[str, int, int, str]]:
+    """Surfaces of `label` annotated in one place and left bare in another with the same neighbouring words.
+
+    Returns (frame, annotated count, bare count, example doc id). The same words between the same
+    neighbours are the same decision, so both counts above zero is an inconsistency to fix.
+    """
+    annotated: Counter = Counter()
+    surfaces = set()
+    for task in tasks:
+        words = [t["text"] for t in task["tokens"]]
+        for span in task.get("spans", []):
+            if span["label"] == label:
+                key = tuple(words[span["token_start"] : span["token_end"] + 1])
+                surfaces.add(key)
+                after = words[span["token_end"] + 1] if span["token_end"] + 1 < len(words) else ""
+                annotated[(words[span["token_start"] - 1] if span["token_start"] else "", key, after)] += 1
+    bare: Counter = Counter()
+    example: Dict[Tuple, str] = {}
+    for task in tasks:
+        words = [t["text"] for t in task["tokens"]]
+        covered = {i for s in task.get("spans", []) for i in range(s["token_start"], s["token_end"] + 1)}
+        for key in surfaces:
+            n = len(key)
+            for i in range(len(words) - n + 1):
+                if tuple(words[i : i + n]) == key and not covered.intersection(range(i, i + n)):
+                    frame = (words[i - 1] if i else "", key, words[i + n] if i + n < len(words) else "")
+                    if frame in annotated:
+                        bare[frame] += 1
+                        example.setdefault(frame, str(task.get("meta", {}).get("doc_id")))
+    return sorted(((f"{f[0]} [{' '.join(f[1])}] {f[2]}".strip(), annotated[f], n, example[f]) for f, n in bare.items()),
+                  key=lambda row: (-row[2], row[0]))
+
+
+def relation_frame_inconsistencies(tasks: List[Task], relation: str = "HAS_QUANTITY",
+                                   max_gap: int = 6) -> List[Tuple[str, int, int, str]]:
+    """Head -> child pairs with the same words between them (and after the child), linked in one place, not another.
+
+    Returns (frame, linked count, unlinked count, example doc id of an unlinked pair).
+    """
+    pairs = {pair for pairs in ALLOWED_PAIRS[relation] for pair in [pairs]}
+    linked: Counter = Counter()
+    unlinked: Counter = Counter()
+    example: Dict[Tuple, str] = {}
+    for task in tasks:
+        words = [t["text"] for t in task["tokens"]]
+        spans = sorted(task.get("spans", []), key=lambda s: s["token_start"])
+        links = {(r["head_span"]["start"], r["child_span"]["start"]) for r in task.get("relations", [])
+                 if r["label"] == relation}
+        for head in spans:
+            for child in spans:
+                if (head["label"], child["label"]) not in pairs or child["token_start"] <= head["token_end"]:
+                    continue
+                between = words[head["token_end"] + 1 : child["token_start"]]
+                if len(between) > max_gap:
+                    continue
+                after = words[child["token_end"] + 1] if child["token_end"] + 1 < len(words) else ""
+                frame = (head["label"], tuple(between), after)
+                if (head["start"], child["start"]) in links:
+                    linked[frame] += 1
+                else:
+                    unlinked[frame] += 1
+                    example.setdefault(frame, str(task.get("meta", {}).get("doc_id")))
+    rows = [(f"{f[0]} … {' '.join(f[1])} … QUANTITY {f[2]}", linked[f], unlinked[f], example[f])
+            for f in unlinked if linked[f]]
+    return sorted(rows, key=lambda row: (-min(row[1], row[2]), row[0]))
+
+
+def origin_table(tasks: List[Task]) -> List[str]:
+    """Paragraphs per split and origin, and the share of real paragraphs without any entity."""
+    counts: Counter = Counter()
+    empty: Counter = Counter()
+    for task in tasks:
+        meta = task.get("meta", {})
+        key = (meta.get("origin", "authored"), meta.get("split", "train"))
+        counts[key] += 1
+        empty[key] += not task.get("spans")
+    lines = ["", "## Origin", "", "| origin | " + " | ".join(SPLITS) + " | all | without entities |",
+             "|---" * (len(SPLITS) + 3) + "|"]
+    for origin in sorted({key[0] for key in counts}):
+        row = [counts[(origin, split)] for split in SPLITS]
+        bare = sum(empty[(origin, split)] for split in SPLITS)
+        share = bare / max(sum(row), 1)
+        lines.append(f"| {origin} | " + " | ".join(map(str, row)) + f" | {sum(row)} | {bare} ({share:.0%}) |")
+    return lines
+
+
+def review_tables(audits: List[BatchAudit]) -> List[str]:
+    """Per batch and label, what review changed against the pre-annotation; and first/second pass agreement."""
+    lines = ["", "## Review rounds: what review changed against the pre-annotation", "",
+             "Spans: kept / added / removed / relabelled / rebounded. Relations: kept / added / removed. The model",
+             "scores about 0.8 on real text, so an honest review changes a fifth or more of the spans; a batch",
+             "far below that needs a second look.", ""]
+    lines += ["| batch | paragraphs | " + " | ".join(ENTITY_LABELS) + " | relations | spans changed |",
+              "|---" * (len(ENTITY_LABELS) + 4) + "|"]
+    for audit in audits:
+        if audit.changes is None:
+            lines.append(f"| {audit.name} | not resolved yet |" + " |" * (len(ENTITY_LABELS) + 2))
+            continue
+        cells = ["/".join(str(audit.changes.spans.get(label, Counter())[c]) for c in SPAN_CHANGES)
+                 for label in ENTITY_LABELS]
+        rel = Counter()
+        for counter in audit.changes.relations.values():
+            rel.update(counter)
+        flag = " (look again)" if audit.changes.changed_share < 0.2 else ""
+        relations = "/".join(str(rel[c]) for c in RELATION_CHANGES)
+        lines.append(f"| {audit.name} | {audit.changes.paragraphs} | " + " | ".join(cells) +
+                     f" | {relations} | {audit.changes.changed_share:.0%}{flag} |")
+    labels = list(ENTITY_LABELS + RELATION_LABELS)
+    lines += ["", "## Agreement between the first and the second pass (F1 per label, exact spans)", "",
+              "| batch | " + " | ".join(labels) + " |", "|---" * (len(labels) + 1) + "|"]
+    for audit in audits:
+        if audit.agreement:
+            lines.append(f"| {audit.name} | " + " | ".join(
+                f"{audit.agreement[label]['f1']:.2f}" if audit.agreement[label]["both"] + audit.agreement[label]
+                ["only_first"] + audit.agreement[label]["only_second"] else "–" for label in labels) + " |")
+    return lines
+
+
+def render_report(tasks: List[Task], max_rows: int = 60, audits: Optional[List[BatchAudit]] = None) -> str:
     """The Markdown report."""
     stats = corpus_stats(tasks)
     lines = ["# Corpus report", ""]
@@ -105,6 +224,9 @@ def render_report(tasks: List[Task], max_rows: int = 60) -> str:
         for label in labels:
             counts = [table[split][label] for split in SPLITS]
             lines.append(f"| {label} | " + " | ".join(map(str, counts)) + f" | {sum(counts)} |")
+    lines += origin_table(tasks)
+    if audits:
+        lines += review_tables(audits)
     conflicts = label_conflicts(tasks)
     lines += ["", "## Same surface, different labels", ""]
     if conflicts:
@@ -126,6 +248,22 @@ def render_report(tasks: List[Task], max_rows: int = 60) -> str:
         lines += ["| surface | label | annotated | unannotated | e.g. in |", "|---|---|---|---|---|"]
         for surface, label, n_annotated, n_missed, docs in missed[:max_rows]:
             lines.append(f"| {surface} | {label} | {n_annotated} | {n_missed} | {', '.join(docs)} |")
+    else:
+        lines.append("None.")
+    lines += ["", "## Same STATUS words, same neighbours, annotated in one place and not another", ""]
+    frames = frame_inconsistencies(tasks)
+    if frames:
+        lines += ["| frame | annotated | bare | e.g. bare in |", "|---|---|---|---|"]
+        lines += [f"| {frame} | {a} | {b} | {doc} |" for frame, a, b, doc in frames[:max_rows]]
+    else:
+        lines.append("None.")
+    lines += ["", "## HAS_QUANTITY drawn in one place and not in the same frame in another", "",
+              "Pairs with the same words between head and quantity; a frame that is linked in some places and",
+              "not in others is either a missed relation or a wrong one.", ""]
+    rel_frames = relation_frame_inconsistencies(tasks)
+    if rel_frames:
+        lines += ["| frame | linked | not linked | e.g. not linked in |", "|---|---|---|---|"]
+        lines += [f"| {frame} | {a} | {b} | {doc} |" for frame, a, b, doc in rel_frames[:max_rows]]
     else:
         lines.append("None.")
     return "\n".join(lines) + "\n"

@@ -17,6 +17,8 @@ from ..schema import ALLOWED_PAIRS, ENTITY_LABELS, RELATION_LABELS
 from .build import SPLITS
 
 ANSWERS = ("accept", "reject", "ignore")
+# a copula or auxiliary written as its own token (the tokenizer splits a fused «ست» off its word)
+COPULAS = frozenset({"است", "ست", "هست", "هستند", "بود", "بودند", "باشد", "می‌باشد", "می‌باشند", "می‌باشد."})
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ def validate_task(
         if span["token_start"] != starts[start] or span["token_end"] != ends[end] or starts[start] > ends[end]:
             reasons.append(f"span {text[start:end]!r} has token_start/token_end that disagree with its offsets")
             continue
+        if label == "STATUS" and tokens[span["token_end"]]["text"] in COPULAS:
+            reasons.append(f"STATUS {text[start:end]!r} ends in a copula; the schema keeps it outside the span")
         for i in range(span["token_start"], span["token_end"] + 1):
             if i in occupied:
                 reasons.append(f"span {text[start:end]!r} overlaps span at {occupied[i]}")

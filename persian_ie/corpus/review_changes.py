@@ -1,0 +1,150 @@
+"""What a review round changed, and how far two annotators agreed, per label.
+
+A batch folder (`corpus/real/batch-NN/`) keeps the round: `preannotated.jsonl` (what the model
+proposed), `answers-annotator.jsonl` (first pass), `answers-checker.jsonl` (second pass),
+`resolved.jsonl` (the version that was imported) and the import report. Comparing the pre-annotation
+with the resolved version says how much an honest review changed; comparing the two passes gives
+their agreement. A batch where almost nothing changed needs a second look.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+from ..prodigy_io import Task, read_jsonl
+from ..schema import ENTITY_LABELS, RELATION_LABELS
+
+SpanKey = Tuple[int, int, str]
+SPAN_CHANGES = ("kept", "added", "removed", "relabelled", "rebounded")
+RELATION_CHANGES = ("kept", "added", "removed")
+PRE = "preannotated.jsonl"
+FIRST = "answers-annotator.jsonl"
+SECOND = "answers-checker.jsonl"
+RESOLVED = "resolved.jsonl"
+
+
+@dataclass
+class BatchChanges:
+    """Per label, what review did to the pre-annotation of one batch."""
+
+    name: str
+    paragraphs: int = 0
+    spans: Dict[str, Counter] = field(default_factory=dict)
+    relations: Dict[str, Counter] = field(default_factory=dict)
+
+    def span_total(self, change: str) -> int:
+        return sum(counter[change] for counter in self.spans.values())
+
+    @property
+    def changed_share(self) -> float:
+        """Share of the resolved and removed spans that are not exactly as the model proposed them."""
+        changed = sum(self.span_total(c) for c in SPAN_CHANGES if c != "kept")
+        total = changed + self.span_total("kept")
+        return changed / total if total else 0.0
+
+
+def _spans(task: Task) -> Set[SpanKey]:
+    return {(s["start"], s["end"], s["label"]) for s in task.get("spans", [])}
+
+
+def _relations(task: Task) -> Set[Tuple]:
+    return {((r["head_span"]["start"], r["head_span"]["end"], r["head_span"]["label"]),
+             (r["child_span"]["start"], r["child_span"]["end"], r["child_span"]["label"]), r["label"])
+            for r in task.get("relations", []) or []}
+
+
+def span_changes(before: Task, after: Task) -> Counter:
+    """(label, change) counts: kept, added, removed, relabelled (same offsets), rebounded (overlap, same label)."""
+    counts: Counter = Counter()
+    old, new = _spans(before), _spans(after)
+    matched: Set[SpanKey] = set()
+    for key in sorted(new):
+        start, end, label = key
+        if key in old:
+            counts[(label, "kept")] += 1
+            matched.add(key)
+            continue
+        same_place = [o for o in old if o[:2] == (start, end) and o not in matched]
+        overlapping = [o for o in old if o[2] == label and o[0] < end and start < o[1] and o not in matched]
+        if same_place:
+            counts[(label, "relabelled")] += 1
+            matched.add(same_place[0])
+        elif overlapping:
+            counts[(label, "rebounded")] += 1
+            matched.add(overlapping[0])
+        else:
+            counts[(label, "added")] += 1
+    for key in old - matched - new:
+        counts[(key[2], "removed")] += 1
+    return counts
+
+
+def relation_changes(before: Task, after: Task) -> Counter:
+    old, new = _relations(before), _relations(after)
+    counts: Counter = Counter()
+    for key in new:
+        counts[(key[2], "kept" if key in old else "added")] += 1
+    for key in old - new:
+        counts[(key[2], "removed")] += 1
+    return counts
+
+
+def compare_versions(name: str, before: Iterable[Task], after: Iterable[Task]) -> BatchChanges:
+    """Changes from `before` to `after`, paired by `_input_hash`."""
+    result = BatchChanges(name, spans={label: Counter() for label in ENTITY_LABELS},
+                          relations={label: Counter() for label in RELATION_LABELS})
+    by_hash = {task["_input_hash"]: task for task in before}
+    for task in after:
+        previous = by_hash.get(task["_input_hash"])
+        if previous is None:
+            continue
+        result.paragraphs += 1
+        for (label, change), count in span_changes(previous, task).items():
+            result.spans.setdefault(label, Counter())[change] += count
+        for (label, change), count in relation_changes(previous, task).items():
+            result.relations.setdefault(label, Counter())[change] += count
+    return result
+
+
+def agreement(first: Iterable[Task], second: Iterable[Task]) -> Dict[str, Dict[str, float]]:
+    """Per label F1 between two passes over the same paragraphs (exact spans, exact relations)."""
+    by_hash = {task["_input_hash"]: task for task in first}
+    counts: Dict[str, List[int]] = {label: [0, 0, 0] for label in ENTITY_LABELS + RELATION_LABELS}
+    for task in second:
+        other = by_hash.get(task["_input_hash"])
+        if other is None:
+            continue
+        for keys_a, keys_b in ((_spans(other), _spans(task)), (_relations(other), _relations(task))):
+            for key in keys_a | keys_b:
+                label = key[-1]
+                slot = counts.setdefault(label, [0, 0, 0])
+                slot[0 if key in keys_a and key in keys_b else 1 if key in keys_a else 2] += 1
+    result = {}
+    for label, (both, only_first, only_second) in counts.items():
+        total = 2 * both + only_first + only_second
+        result[label] = {"f1": (2 * both / total) if total else 1.0, "both": both, "only_first": only_first,
+                         "only_second": only_second}
+    return result
+
+
+def read_tasks(path: Path) -> List[Task]:
+    return [task for _, task in read_jsonl(path)] if path.exists() else []
+
+
+@dataclass
+class BatchAudit:
+    name: str
+    changes: Optional[BatchChanges]
+    agreement: Dict[str, Dict[str, float]]
+
+
+def audit_batches(folder: Path) -> List[BatchAudit]:
+    """The audit of every batch folder under `folder` that has a resolved version."""
+    audits = []
+    for batch in sorted(p for p in Path(folder).glob("batch-*") if (p / PRE).exists()):
+        resolved = read_tasks(batch / RESOLVED)
+        changes = compare_versions(batch.name, read_tasks(batch / PRE), resolved) if resolved else None
+        first, second = read_tasks(batch / FIRST), read_tasks(batch / SECOND)
+        audits.append(BatchAudit(batch.name, changes, agreement(first, second) if first and second else {}))
+    return audits
