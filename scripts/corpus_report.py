@@ -7,7 +7,7 @@ import typer
 
 from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.report import render_report
-from persian_ie.corpus.review_changes import audit_batches
+from persian_ie.corpus.review_changes import audit_batches, blind_agreement
 from persian_ie.files import write_text_atomic
 from persian_ie.prodigy_io import read_jsonl
 
@@ -19,7 +19,8 @@ def main(
     batches_dir: Path = typer.Option(Path("corpus/real"), help="Review batches (preannotated, passes, resolved)"),
 ) -> None:
     tasks = [task for _, task in read_jsonl(corpus)]
-    write_text_atomic(output, render_report(tasks, audits=audit_batches(batches_dir)))
+    write_text_atomic(output, render_report(tasks, audits=audit_batches(batches_dir),
+                                                 blind=blind_agreement(batches_dir)))
     msg.good(f"Corpus report for {len(tasks)} tasks -> {output}")
 
 

@@ -173,6 +173,18 @@ def origin_table(tasks: List[Task]) -> List[str]:
     return lines
 
 
+def blind_table(scores: Dict[str, Dict[str, float]]) -> List[str]:
+    """Agreement of a blind independent annotation with the resolved corpus, per label."""
+    lines = ["", "## Blind agreement: an independent annotator against the resolved corpus", "",
+             "An 80-paragraph sample (10 per batch) annotated from the pre-annotation by a third annotator who",
+             "saw neither pass. F1 per label with exact spans; `both` / only resolved / only blind.", "",
+             "| label | F1 | both | only resolved | only blind |", "|---|---|---|---|---|"]
+    for label, row in scores.items():
+        if row["both"] + row["only_first"] + row["only_second"]:
+            lines.append(f"| {label} | {row['f1']:.2f} | {row['both']} | {row['only_first']} | {row['only_second']} |")
+    return lines
+
+
 def review_tables(audits: List[BatchAudit]) -> List[str]:
     """Per batch and label, what review changed against the pre-annotation; and first/second pass agreement."""
     lines = ["", "## Review rounds: what review changed against the pre-annotation", "",
@@ -205,7 +217,8 @@ def review_tables(audits: List[BatchAudit]) -> List[str]:
     return lines
 
 
-def render_report(tasks: List[Task], max_rows: int = 60, audits: Optional[List[BatchAudit]] = None) -> str:
+def render_report(tasks: List[Task], max_rows: int = 60, audits: Optional[List[BatchAudit]] = None,
+                  blind: Optional[Dict[str, Dict[str, float]]] = None) -> str:
     """The Markdown report."""
     stats = corpus_stats(tasks)
     lines = ["# Corpus report", ""]
@@ -227,6 +240,8 @@ def render_report(tasks: List[Task], max_rows: int = 60, audits: Optional[List[B
     lines += origin_table(tasks)
     if audits:
         lines += review_tables(audits)
+    if blind:
+        lines += blind_table(blind)
     conflicts = label_conflicts(tasks)
     lines += ["", "## Same surface, different labels", ""]
     if conflicts:

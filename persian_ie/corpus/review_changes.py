@@ -148,3 +148,17 @@ def audit_batches(folder: Path) -> List[BatchAudit]:
         first, second = read_tasks(batch / FIRST), read_tasks(batch / SECOND)
         audits.append(BatchAudit(batch.name, changes, agreement(first, second) if first and second else {}))
     return audits
+
+
+AGREEMENT_SAMPLE = "agreement"
+
+
+def blind_agreement(folder: Path) -> Dict[str, Dict[str, float]]:
+    """Per label F1 between a blind, independent annotation of a sample (`agreement/answers-annotator.jsonl`)
+    and the resolved versions of the batches the sample was drawn from: the inter-annotator agreement
+    that the checked passes (the checker edits the first pass) cannot show."""
+    blind = read_tasks(Path(folder) / AGREEMENT_SAMPLE / FIRST)
+    if not blind:
+        return {}
+    resolved = [task for batch in sorted(Path(folder).glob("batch-*")) for task in read_tasks(batch / RESOLVED)]
+    return agreement(resolved, blind)
