@@ -19,6 +19,7 @@ from .thresholds import tune_thresholds
 from .tokenizer import blank_nlp
 
 FRACTIONS = (0.25, 0.5, 0.75, 1.0)
+REAL_COUNTS = (0, 200, 400, -1)  # real training paragraphs; -1 is all of them
 
 
 def document_subsets(docs: Sequence[Doc], fractions: Sequence[float], seed: int = 0) -> Dict[float, List[Doc]]:
@@ -68,4 +69,59 @@ def learning_curve(
                 "rel_gold_ents_f": scores["rel_gold_ents"]["f"],
             }
         )
+    return points
+
+
+def is_real(doc: Doc) -> bool:
+    return doc.user_data.get("meta", {}).get("origin") == "real"
+
+
+def real_subsets(docs: Sequence[Doc], counts: Sequence[int], seed: int = 0) -> Dict[int, List[Doc]]:
+    """The authored training docs plus about `count` real paragraphs, in whole articles (nested, fixed seed)."""
+    authored = [doc for doc in docs if not is_real(doc)]
+    articles: Dict[str, List[Doc]] = {}
+    for doc in docs:
+        if is_real(doc):
+            articles.setdefault(doc.user_data["meta"]["doc_id"], []).append(doc)
+    order = sorted(articles)
+    random.Random(seed).shuffle(order)
+    subsets = {}
+    for count in counts:
+        chosen: List[Doc] = []
+        for doc_id in order:
+            if count >= 0 and len(chosen) >= count:
+                break
+            chosen.extend(articles[doc_id])
+        subsets[count] = authored + chosen
+    return subsets
+
+
+def real_data_curve(config: Path, corpus_dir: Path, work_dir: Path, realdev: Path,
+                    counts: Sequence[int] = REAL_COUNTS, overrides: Dict[str, Any] = None) -> List[Dict[str, Any]]:
+    """Train with the authored corpus plus 0, 200, 400 and all real paragraphs; score on real text."""
+    from spacy.cli.train import train
+
+    from .experiments import score_pipeline
+
+    nlp = blank_nlp()
+    train_docs = read_docbin(Path(corpus_dir) / "train.spacy", nlp.vocab)
+    dev_docs = read_docbin(Path(corpus_dir) / "dev.spacy", nlp.vocab)
+    points = []
+    for count, docs in real_subsets(train_docs, counts).items():
+        folder = Path(work_dir) / f"real-{'all' if count < 0 else count}"
+        write_docbin(docs, folder / "train.spacy")
+        settings = {"paths.train": str(folder / "train.spacy"), "paths.dev": str(Path(corpus_dir) / "dev.spacy")}
+        settings.update(overrides or {})
+        train(config, folder / "model", overrides=settings)
+        pipeline = load_pipeline(folder / "model" / "model-best")
+        tune_thresholds(pipeline, dev_docs)
+        pipeline.to_disk(folder / "model-final")
+        scores = score_pipeline(folder / "model-final", corpus_dir, realdev)
+        points.append({
+            "real_paragraphs": sum(is_real(doc) for doc in docs),
+            "paragraphs": len(docs),
+            "real_dev_ner_f": scores["real_dev"]["ner"], "real_dev_rel_f": scores["real_dev"]["rel_end_to_end"],
+            "real_test_ner_f": scores["real_test"]["ner"], "real_test_rel_f": scores["real_test"]["rel_end_to_end"],
+            "test_ner_f": scores["test"]["ner"],
+        })
     return points

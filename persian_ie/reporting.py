@@ -19,8 +19,12 @@ from .error_analysis import ERROR_TYPES, EntityError  # noqa: E402
 from .schema import ENTITY_LABELS, RELATION_LABELS  # noqa: E402
 
 ANNOTATORS = ("pipeline", "rules", "crf")
-SECTIONS = (("ner", "NER", ENTITY_LABELS), ("rel_gold_ents", "Relations, gold entities", RELATION_LABELS),
+SECTIONS = (("ner", "NER", ENTITY_LABELS),
+            ("ner_unseen", "NER on spans whose surface never occurs in train", ENTITY_LABELS),
+            ("rel_gold_ents", "Relations, gold entities", RELATION_LABELS),
             ("rel_end_to_end", "Relations, end to end", RELATION_LABELS))
+SPLIT_TITLES = (("test", "Authored test split"), ("real_test", "Real news, test split"),
+                ("real_dev", "Real news (Fars, realdev), raw text"), ("dev", "Dev split (authored and real)"))
 
 
 def _result(metrics: Dict[str, Any], split: str, annotator: str, key: str) -> Optional[Dict[str, Any]]:
@@ -42,9 +46,17 @@ def score_table(metrics: Dict[str, Any], split: str, key: str, labels: Sequence[
                 row += ["-", "-", "-"]
                 continue
             values = result if label == "micro" else result["per_label"].get(label, {"p": 0, "r": 0, "f": 0})
-            row += [f"{values['p']:.3f}", f"{values['r']:.3f}", f"{values['f']:.3f}"]
+            row += [f"{values['p']:.3f}", f"{values['r']:.3f}", f_with_interval(values)]
         rows.append(row)
     return rows
+
+
+def f_with_interval(values: Dict[str, Any]) -> str:
+    """F with its 95% bootstrap interval, so a small move on a small set is read as noise."""
+    if "f_ci95" not in values:
+        return f"{values['f']:.3f}"
+    low, high = values["f_ci95"]
+    return f"{values['f']:.3f} [{low:.2f}, {high:.2f}]"
 
 
 SCORE_HEADER = ["label"] + [f"{a} {m}" for a in ANNOTATORS for m in ("P", "R", "F")]
@@ -142,6 +154,7 @@ def build_report(
     thresholds: Optional[Dict[str, Any]],
     learning_points: Optional[List[Dict[str, Any]]],
     output_dir: Path,
+    real_points: Optional[List[Dict[str, Any]]] = None,
 ) -> Dict[str, Path]:
     """Write report.md, report.html and the PNG plots into `output_dir`."""
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -165,7 +178,8 @@ def build_report(
         f"(config {html.escape(str(model.get('config_hash')))}), evaluated {html.escape(str(metrics.get('date')))} "
         f"with spaCy {html.escape(str(metrics.get('spacy_version')))}.</p>",
     ]
-    for split, title in (("test", "Test split"), ("dev", "Dev split"), ("real_dev", "Real news (Fars), raw text")):
+    md += ["F is followed by its 95% bootstrap interval (paragraphs resampled 1,000 times).", ""]
+    for split, title in SPLIT_TITLES:
         if split not in metrics:
             continue
         md += [f"## {title}", ""]
@@ -197,6 +211,16 @@ def build_report(
         md += ["## Learning curve", "", markdown_table(header, rows), "", "![learning curve](learning_curve.png)", ""]
         body += ["<h2>Learning curve</h2>", html_table(header, rows, "learning"),
                  f'<img alt="learning curve" src="{_png_data_uri(images["learning_curve"])}">']
+    if real_points:
+        header = ["real paragraphs in train", "real_dev NER F", "real_dev relations F", "real_test NER F",
+                  "real_test relations F", "test NER F"]
+        rows = [[p["real_paragraphs"], *(f"{p[key]:.3f}" for key in ("real_dev_ner_f", "real_dev_rel_f",
+                                                                     "real_test_ner_f", "real_test_rel_f",
+                                                                     "test_ner_f"))] for p in real_points]
+        md += ["## Learning curve by real data (the authored corpus always included)", "",
+               markdown_table(header, rows), ""]
+        body += ["<h2>Learning curve by real data (the authored corpus always included)</h2>",
+                 html_table(header, rows, "learning-real")]
     md += ["## Worst errors on the test split", ""]
     body.append("<h2>Worst errors on the test split</h2>")
     for label in ENTITY_LABELS:

@@ -26,6 +26,7 @@ def main(
     output_dir: Path = typer.Argument(..., help="Folder for report.md, report.html and plots"),
     thresholds: Optional[Path] = typer.Option(None, help="thresholds.json from `tune-thresholds`"),
     learning: Optional[Path] = typer.Option(None, help="learning_curve.json from `learning-curve`"),
+    learning_real: Optional[Path] = typer.Option(None, help="learning_curve_real.json (`learning_curve.py --by-real`)"),
 ) -> None:
     if not metrics_path.exists():
         raise PersianIEError("metrics not found (run `spacy project run evaluate`)", str(metrics_path))
@@ -43,6 +44,7 @@ def main(
         srsly.read_json(thresholds) if thresholds and thresholds.exists() else None,
         srsly.read_json(learning)["points"] if learning and learning.exists() else None,
         output_dir,
+        srsly.read_json(learning_real)["points"] if learning_real and learning_real.exists() else None,
     )
     msg.good(f"Report -> {paths['html']} and {paths['md']}")
 

@@ -1,0 +1,80 @@
+"""Carry the corpus over to a changed normalizer or tokenizer, span by span, without losing a label.
+
+Spans are stored on the normalized text, so a better normalizer (a half-space restored, a glued bracket
+separated) changes the text and the tokens the corpus was written on. Authored documents are rebuilt
+from their markup by `build-corpus`; every other task (imported reviews) is migrated here: its text is
+normalized again with the current pipeline, each span is carried through the new alignment onto the new
+tokens, and the relations follow their spans. A span that no longer lands on token boundaries is
+reported, never moved silently.
+"""
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from spacy.language import Language
+from spacy.tokens import Span
+
+from ..normalization import Alignment
+from ..prodigy_io import Task, make_task
+from ..tokenizer import ALIGNMENT_KEY
+from .build import REVIEW_META_KEY
+
+
+@dataclass
+class Migration:
+    tasks: List[Task] = field(default_factory=list)
+    changed: int = 0
+    problems: List[str] = field(default_factory=list)
+
+
+def _same_tokens(task: Task, doc) -> bool:
+    return [(t["start"], t["end"]) for t in task["tokens"]] == [(t.idx, t.idx + len(t.text)) for t in doc]
+
+
+def migrate_task(nlp: Language, task: Task) -> Tuple[Optional[Task], List[str]]:
+    """The task on the current normalizer's text and tokens (the same object when nothing changed)."""
+    doc = nlp.make_doc(task["text"])
+    if doc.text == task["text"] and _same_tokens(task, doc):
+        return task, []
+    alignment = Alignment.from_dict(doc.user_data[ALIGNMENT_KEY])
+    where = f"{task.get('meta', {}).get('doc_id')} p{task.get('meta', {}).get('paragraph')}"
+    by_key: Dict[Tuple[int, int, str], Span] = {}
+    problems = []
+    for span in task.get("spans", []):
+        start, end = alignment.to_normalized(span["start"], span["end"])
+        new = doc.char_span(start, end, label=span["label"])
+        if new is None:
+            problems.append(f"{where}: span {task['text'][span['start']:span['end']]!r} ({span['label']}) is not on "
+                            "the new token boundaries")
+            continue
+        by_key[(span["start"], span["end"], span["label"])] = new
+    relations = []
+    for rel in task.get("relations", []) or []:
+        head = by_key.get((rel["head_span"]["start"], rel["head_span"]["end"], rel["head_span"]["label"]))
+        child = by_key.get((rel["child_span"]["start"], rel["child_span"]["end"], rel["child_span"]["label"]))
+        if head is None or child is None:
+            problems.append(f"{where}: relation {rel['label']} loses an end")
+            continue
+        relations.append((head, child, rel["label"]))
+    if problems:
+        return None, problems
+    migrated = make_task(doc, sorted(by_key.values(), key=lambda s: s.start), relations,
+                         meta=dict(task.get("meta", {})), answer=task.get("answer", "accept"))
+    return migrated, []
+
+
+def migrate_corpus(nlp: Language, tasks: Sequence[Task]) -> Migration:
+    """Every reviewed (non-authored) task migrated; authored tasks are left to `build-corpus`."""
+    result = Migration()
+    for task in tasks:
+        if REVIEW_META_KEY not in task.get("meta", {}):
+            result.tasks.append(task)
+            continue
+        migrated, problems = migrate_task(nlp, task)
+        if problems:
+            result.problems.extend(problems)
+            result.tasks.append(task)
+            continue
+        result.changed += migrated is not task
+        result.tasks.append(migrated)
+    return result

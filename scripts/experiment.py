@@ -1,0 +1,53 @@
+"""Measure one model lever: train a config with overrides under several seeds; scores on real text as JSON.
+
+Example: python scripts/experiment.py configs/config.cfg training/corpus training/experiments/averages.json
+--set training.optimizer.use_averages=true --seed 0 --seed 1
+"""
+
+from pathlib import Path
+from typing import List
+
+import typer
+
+from persian_ie.cli import friendly_errors, msg
+from persian_ie.errors import PersianIEError
+from persian_ie.experiments import run_lever
+from persian_ie.files import write_json_atomic
+
+
+def parse_value(text: str):
+    """Config override values as spaCy's CLI reads them: JSON where it parses, else the string."""
+    import srsly
+
+    try:
+        return srsly.json_loads(text)
+    except ValueError:
+        return text
+
+
+@friendly_errors
+def main(
+    config: Path = typer.Argument(..., help="Training config"),
+    corpus_dir: Path = typer.Argument(..., help="Folder with train/dev/test/real_test.spacy"),
+    output: Path = typer.Argument(..., help="JSON with per-seed and mean scores"),
+    sets: List[str] = typer.Option([], "--set", help="Config override KEY=VALUE (repeatable)"),
+    seeds: List[int] = typer.Option([0, 1], "--seed", help="Seeds (repeatable)"),
+    realdev: Path = typer.Option(Path("../shared/realdev/realdev.jsonl"), help="The real-news dev set"),
+    work_dir: Path = typer.Option(None, help="Where the models go (default: beside the output)"),
+) -> None:
+    overrides = {}
+    for item in sets:
+        if "=" not in item:
+            raise PersianIEError(f"--set takes KEY=VALUE, not {item!r}")
+        key, value = item.split("=", 1)
+        overrides[key] = parse_value(value)
+    result = run_lever(config, corpus_dir, work_dir or output.with_suffix(""), overrides, seeds, realdev)
+    write_json_atomic(output, result)
+    rows = [(split, *(f"{values[k]:.3f}" for k in ("ner", "rel_end_to_end", "rel_gold_ents", "ner_unseen")))
+            for split, values in result["mean"].items()]
+    msg.table(rows, header=("mean of seeds", "NER", "rel e2e", "rel gold ents", "NER unseen"))
+    msg.good(f"{len(seeds)} run(s) -> {output}")
+
+
+if __name__ == "__main__":
+    typer.run(main)
