@@ -44,8 +44,11 @@ def score_pipeline(model: Path, corpus_dir: Path, realdev: Optional[Path]) -> Di
 
 
 def run_lever(config: Path, corpus_dir: Path, work_dir: Path, overrides: Dict[str, Any], seeds: Sequence[int],
-              realdev: Optional[Path] = None) -> Dict[str, Any]:
-    """Train and score `config` + `overrides` once per seed; per-seed scores, their mean, training time."""
+              realdev: Optional[Path] = None, reuse: bool = False) -> Dict[str, Any]:
+    """Train and score `config` + `overrides` once per seed; per-seed scores, their mean, training time.
+
+    With `reuse`, a seed whose training finished before (its `model-last` exists) is scored again, not retrained.
+    """
     from spacy.cli.train import train
 
     blank = blank_nlp()
@@ -57,7 +60,8 @@ def run_lever(config: Path, corpus_dir: Path, work_dir: Path, overrides: Dict[st
                     "paths.dev": str(Path(corpus_dir) / "dev.spacy"), "system.seed": seed}
         settings.update(overrides)
         start = time.perf_counter()
-        train(config, folder, overrides=settings)
+        if not (reuse and (folder / "model-last").exists()):
+            train(config, folder, overrides=settings)
         seconds = time.perf_counter() - start
         pipeline = load_pipeline(folder / "model-best")
         tune_thresholds(pipeline, dev_docs)

@@ -34,6 +34,7 @@ def main(
     seeds: List[int] = typer.Option([0, 1], "--seed", help="Seeds (repeatable)"),
     realdev: Path = typer.Option(Path("../shared/realdev/realdev.jsonl"), help="The real-news dev set"),
     work_dir: Path = typer.Option(None, help="Where the models go (default: beside the output)"),
+    reuse: bool = typer.Option(False, "--reuse", help="Score seeds already trained in the work dir again"),
 ) -> None:
     overrides = {}
     for item in sets:
@@ -41,7 +42,7 @@ def main(
             raise PersianIEError(f"--set takes KEY=VALUE, not {item!r}")
         key, value = item.split("=", 1)
         overrides[key] = parse_value(value)
-    result = run_lever(config, corpus_dir, work_dir or output.with_suffix(""), overrides, seeds, realdev)
+    result = run_lever(config, corpus_dir, work_dir or output.with_suffix(""), overrides, seeds, realdev, reuse)
     write_json_atomic(output, result)
     rows = [(split, *(f"{values[k]:.3f}" for k in ("ner", "rel_end_to_end", "rel_gold_ents", "ner_unseen")))
             for split, values in result["mean"].items()]

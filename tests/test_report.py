@@ -1,6 +1,5 @@
 """The evaluation report and the benchmarks, built from the tiny model."""
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,8 +19,12 @@ from .helpers import ROOT, run_script
 def evaluated(tiny_model: Path, baselines_dir: Path, corpus_dir: Path, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("evaluation")
     model = folder / "model"
-    shutil.copytree(tiny_model, model)  # tuning rewrites the model; the shared tiny model stays as it is
-    assert run_script("tune_thresholds", [model, corpus_dir / "dev.spacy", folder / "thresholds.json"]).exit_code == 0
+    before = {p.relative_to(tiny_model): p.read_bytes() for p in tiny_model.rglob("*") if p.is_file()}
+    assert run_script("tune_thresholds", [tiny_model, corpus_dir / "dev.spacy", model,
+                                          folder / "thresholds.json"]).exit_code == 0
+    after = {p.relative_to(tiny_model): p.read_bytes() for p in tiny_model.rglob("*") if p.is_file()}
+    assert after == before  # the trained model stays as training wrote it; the tuned copy is a new directory
+    assert (model / "config.cfg").exists()
     assert run_script("evaluate", [model, baselines_dir, corpus_dir, REALDEV_PATH,
                                    folder / "metrics.json"]).exit_code == 0
     return folder
@@ -74,17 +77,22 @@ def test_report_tables_hold_the_metrics(tiny_model: Path, evaluated: Path, corpu
     for png in ("confusion.png", "thresholds.png", "learning_curve.png"):
         assert (tmp_path / "report" / png).stat().st_size > 1000
     assert page.count("data:image/png;base64,") == 3
-    test_ner = md.split("## Test split")[1].split("### Relations")[0]
+    test_ner = md.split("## Authored test split")[1].split("### NER on spans")[0]
     for label in ENTITY_LABELS:
         row = next(line for line in test_ner.splitlines() if line.startswith(f"| {label} |"))
         cells = [c.strip() for c in row.strip("|").split("|")]
         ours = metrics["test"]["ner"]["per_label"][label]
         crf = metrics["test"]["baselines"]["crf"]["ner"]["per_label"][label]
-        assert cells[1:4] == [f"{ours['p']:.3f}", f"{ours['r']:.3f}", f"{ours['f']:.3f}"]
-        assert cells[9] == f"{crf['f']:.3f}"
+        low, high = ours["f_ci95"]
+        assert cells[1:4] == [f"{ours['p']:.3f}", f"{ours['r']:.3f}", f"{ours['f']:.3f} [{low:.2f}, {high:.2f}]"]
+        assert cells[9].startswith(f"{crf['f']:.3f} [")
     micro = next(line for line in test_ner.splitlines() if line.startswith("| micro |"))
     assert f"{metrics['test']['ner']['f']:.3f}" in micro
-    end_to_end = md.split("## Test split")[1].split("### Relations, end to end")[1].split("##")[0]
+    for split in ("real_test", "real_dev"):  # the real blocks are in the report, with unseen-surface NER
+        title = {"real_test": "## Real news, test split", "real_dev": "## Real news (Fars, realdev)"}[split]
+        section = md.split(title)[1].split("\n## ")[0]
+        assert f"{metrics[split]['ner']['f']:.3f}" in section and "### NER on spans whose surface" in section
+    end_to_end = md.split("## Authored test split")[1].split("### Relations, end to end")[1].split("##")[0]
     assert f"{metrics['test']['rel_end_to_end']['f']:.3f}" in end_to_end
     for kind in ("label", "boundary", "missed", "spurious"):
         assert kind in md
@@ -92,6 +100,33 @@ def test_report_tables_hold_the_metrics(tiny_model: Path, evaluated: Path, corpu
     stats = corpus_stats([task for _, task in read_jsonl(ROOT / "corpus" / "gold.jsonl")])
     assert f"| train | {stats.documents['train']} | {stats.paragraphs['train']} |" in md
     assert 'dir="rtl"' in page  # worst errors are shown right to left
+
+
+def test_metrics_blocks_carry_intervals_and_unseen_scores(evaluated: Path) -> None:
+    metrics = srsly.read_json(evaluated / "metrics.json")
+    assert set(metrics["real_test"]) >= set(metrics["real_dev"]) >= {"ner", "ner_unseen", "rel_gold_ents",
+                                                                    "rel_end_to_end", "baselines", "paragraphs"}
+    for split in ("test", "real_test", "real_dev"):
+        for key in ("ner", "ner_unseen", "rel_gold_ents", "rel_end_to_end"):
+            block = metrics[split][key]
+            low, high = block["f_ci95"]
+            assert 0.0 <= low <= high <= 1.0
+            for label, values in block["per_label"].items():
+                assert values["f_ci95"][0] <= values["f_ci95"][1], label
+        unseen = metrics[split]["ner_unseen"]
+        assert unseen["gold_spans"] <= metrics[split]["ner"]["tp"] + metrics[split]["ner"]["fn"]
+    # relations from gold entities score the relation model alone: never above 1, never the gold relations echoed
+    assert metrics["real_dev"]["baselines"]["rules"]["rel_gold_ents"]["f"] < 1.0
+
+
+def test_bootstrap_interval_is_narrow_for_many_paragraphs_and_wide_for_few() -> None:
+    from persian_ie.evaluation import score_keys
+
+    many = [({(0, 1, "ORG")}, {(0, 1, "ORG")}) if i % 5 else (set(), {(0, 1, "ORG")}) for i in range(500)]
+    few = many[:10]
+    wide, narrow = score_keys(few, ["ORG"], ci=True)["f_ci95"], score_keys(many, ["ORG"], ci=True)["f_ci95"]
+    assert narrow[1] - narrow[0] < wide[1] - wide[0]
+    assert narrow[0] <= score_keys(many, ["ORG"])["f"] <= narrow[1]
 
 
 def test_error_types() -> None:

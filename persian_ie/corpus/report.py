@@ -135,6 +135,7 @@ def relation_frame_inconsistencies(tasks: List[Task], relation: str = "HAS_QUANT
         spans = sorted(task.get("spans", []), key=lambda s: s["token_start"])
         links = {(r["head_span"]["start"], r["child_span"]["start"]) for r in task.get("relations", [])
                  if r["label"] == relation}
+        owned = {child for _, child in links}  # a quantity linked to one head belongs to no other
         for head in spans:
             for child in spans:
                 if (head["label"], child["label"]) not in pairs or child["token_start"] <= head["token_end"]:
@@ -146,7 +147,7 @@ def relation_frame_inconsistencies(tasks: List[Task], relation: str = "HAS_QUANT
                 frame = (head["label"], tuple(between), after)
                 if (head["start"], child["start"]) in links:
                     linked[frame] += 1
-                else:
+                elif child["start"] not in owned:
                     unlinked[frame] += 1
                     example.setdefault(frame, str(task.get("meta", {}).get("doc_id")))
     rows = [(f"{f[0]} … {' '.join(f[1])} … QUANTITY {f[2]}", linked[f], unlinked[f], example[f])
