@@ -1,8 +1,10 @@
 """A spaCy tokenizer that normalizes Persian news text first and keeps the raw offsets on the Doc.
 
 `nlp(raw_text)` normalizes, then tokenizes the normalized text with Persian rules fixed for news:
-dateline dashes (`بجنورد- ایرنا-`), glued numbers (`۱۶رشته`), decimals (`۶/۳`), « » quotes; words
-joined by a half-space stay one token. The alignment to the raw text is stored in
+dateline dashes (`بجنورد- ایرنا-`), glued numbers (`۱۶رشته`), decimals (`۶/۳`), « » quotes, brackets,
+slashes and plus signs (the normalizer spaces them off the words they were glued to); words joined by a
+half-space stay one token. The tokenizer saves the normalizer's lexicon with the pipeline, so loading
+a pipeline builds nothing. The alignment to the raw text is stored in
 `doc.user_data`, so it travels with `DocBin` and `Doc.to_bytes`, and is read through extensions:
 
 - `doc._.raw_text`: the text as it was given;
@@ -27,10 +29,15 @@ from spacy.util import (
 )
 from spacy.vocab import Vocab
 
+from .files import write_bytes_atomic
 from .normalization import Normalizer, get_normalizer
 from .normalization.chars import PERSIAN_LETTERS
 
 ALIGNMENT_KEY = "persian_ie_alignment"
+# the tokenizer's folder in a saved pipeline: the normalizer's flags and its lexicon and evidence
+SETTINGS_FILE = "settings.json"
+NORMALIZER_DATA = "normalizer.bin"
+SETTINGS = ("restore_zwnj", "persian_digits", "separate_glued_marks")
 PERSIAN_DIGITS = "۰-۹"
 LETTERS = f"[{PERSIAN_LETTERS}]"
 
@@ -65,12 +72,33 @@ def persian_news_tokenizer(vocab: Vocab) -> Tokenizer:
 
 
 class NormalizingTokenizer:
-    """Normalize with `Normalizer.align`, tokenize the result, keep the alignment on the Doc."""
+    """Normalize with `Normalizer.align`, tokenize the result, keep the alignment on the Doc.
 
-    def __init__(self, vocab: Vocab, normalizer: Optional[Normalizer] = None) -> None:
+    The normalizer is made on first use, so a pipeline being loaded never builds the package's
+    lexicon only to replace it with the one it saved: `to_disk`/`to_bytes` save the normalizer's flags
+    and its lexicon and evidence (`NORMALIZER_DATA`, about 1 MB), and `from_disk`/`from_bytes` load
+    them back. A pipeline saved before that (its tokenizer a JSON file of flags) uses the package's
+    lexicon and evidence.
+    """
+
+    def __init__(
+        self, vocab: Vocab, normalizer: Optional[Normalizer] = None, settings: Optional[Dict[str, bool]] = None
+    ) -> None:
         self.vocab = vocab
-        self.normalizer = normalizer or get_normalizer()
+        self._normalizer = normalizer
+        self._settings = normalizer.settings() if normalizer is not None else dict(settings or {})
         self.tokenizer = persian_news_tokenizer(vocab)
+
+    @property
+    def normalizer(self) -> Normalizer:
+        if self._normalizer is None:
+            self._normalizer = get_normalizer(**self._settings)
+        return self._normalizer
+
+    @normalizer.setter
+    def normalizer(self, normalizer: Normalizer) -> None:
+        self._normalizer = normalizer
+        self._settings = normalizer.settings()
 
     def __call__(self, text: str) -> Doc:
         alignment = self.normalizer.align(text)
@@ -82,36 +110,57 @@ class NormalizingTokenizer:
         for text in texts:
             yield self(text)
 
-    def _settings(self) -> Dict[str, bool]:
-        return {
-            "restore_zwnj": self.normalizer.restore_zwnj,
-            "persian_digits": self.normalizer.persian_digits,
-        }
+    def _load(self, settings: Dict[str, Any], data: Optional[bytes]) -> "NormalizingTokenizer":
+        settings = {key: bool(value) for key, value in settings.items() if key in SETTINGS}
+        if data is None:
+            self._normalizer, self._settings = None, settings
+        else:
+            self.normalizer = Normalizer.from_data(data, **settings)
+        return self
 
     def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
-        return srsly.msgpack_dumps(self._settings())
+        return srsly.msgpack_dumps({"settings": self.normalizer.settings(), "data": self.normalizer.data_to_bytes()})
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = tuple()) -> "NormalizingTokenizer":
-        self.normalizer = get_normalizer(**srsly.msgpack_loads(data))
-        return self
+        message = srsly.msgpack_loads(data)
+        if "settings" not in message:  # saved before the tokenizer carried its lexicon: flags only
+            return self._load(message, None)
+        return self._load(message["settings"], message.get("data"))
 
     def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> None:
-        srsly.write_json(Path(path), self._settings())
+        path = Path(path)
+        if path.is_file():  # the former layout: one JSON file of flags
+            path.unlink()
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / SETTINGS_FILE, self.normalizer.settings())
+        data = self.normalizer.data_to_bytes()
+        if data is not None:
+            write_bytes_atomic(path / NORMALIZER_DATA, data)
+        elif (path / NORMALIZER_DATA).exists():
+            (path / NORMALIZER_DATA).unlink()
 
     def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> "NormalizingTokenizer":
-        self.normalizer = get_normalizer(**srsly.read_json(Path(path)))
-        return self
+        path = Path(path)
+        if path.is_file():  # saved before the tokenizer carried its lexicon: flags only
+            return self._load(srsly.read_json(path), None)
+        data_path = path / NORMALIZER_DATA
+        data = data_path.read_bytes() if data_path.exists() else None
+        return self._load(srsly.read_json(path / SETTINGS_FILE), data)
 
 
 @registry.tokenizers("persian_ie.NormalizingTokenizer.v1")
 def create_normalizing_tokenizer(
-    restore_zwnj: bool = True, persian_digits: bool = True
+    restore_zwnj: bool = True, persian_digits: bool = True, separate_glued_marks: bool = True
 ) -> Callable[[Language], NormalizingTokenizer]:
     """The config entry: `[nlp.tokenizer] @tokenizers = "persian_ie.NormalizingTokenizer.v1"`."""
 
     def make_tokenizer(nlp: Language) -> NormalizingTokenizer:
-        normalizer = get_normalizer(restore_zwnj=restore_zwnj, persian_digits=persian_digits)
-        return NormalizingTokenizer(nlp.vocab, normalizer)
+        settings = {
+            "restore_zwnj": restore_zwnj,
+            "persian_digits": persian_digits,
+            "separate_glued_marks": separate_glued_marks,
+        }
+        return NormalizingTokenizer(nlp.vocab, settings=settings)
 
     return make_tokenizer
 
@@ -184,7 +233,7 @@ def register_extensions() -> None:
 register_extensions()
 
 
-def blank_nlp(restore_zwnj: bool = True, persian_digits: bool = True) -> Language:
+def blank_nlp(restore_zwnj: bool = True, persian_digits: bool = True, separate_glued_marks: bool = True) -> Language:
     """A blank Persian pipeline with the normalizing tokenizer, as the training config builds it."""
     import spacy
 
@@ -194,6 +243,7 @@ def blank_nlp(restore_zwnj: bool = True, persian_digits: bool = True) -> Languag
                 "@tokenizers": "persian_ie.NormalizingTokenizer.v1",
                 "restore_zwnj": restore_zwnj,
                 "persian_digits": persian_digits,
+                "separate_glued_marks": separate_glued_marks,
             }
         }
     }

@@ -10,6 +10,7 @@ import typer
 from persian_ie.benchmarks.pipeline import (
     directory_size,
     grow_texts,
+    load_times,
     machine,
     markdown_table,
     relation_cost,
@@ -36,11 +37,13 @@ def main(
     n_process: int = typer.Option(2, help="Processes for the parallel run"),
     steps: Path = typer.Option(Path("training/benchmarks/steps.json"), help="Step durations from `make run`"),
 ) -> None:
+    load = load_times(model)
+    msg.info(f"Load: {load['model_seconds']:.2f} s (spacy.blank('fa'): {load['blank_fa_seconds']:.2f} s)")
     nlp = load_pipeline(model)
     paragraphs = [p for f in text_files(raw_dir) for _, _, p in split_paragraphs(read_text(f))]
     texts = grow_texts(paragraphs, int(speed_mb * 1e6))
     msg.info(f"Speed input: {len(texts)} paragraphs, {speed_mb} MB")
-    results = {"machine": machine(), "model": str(model), "speed": stage_speeds(nlp, texts, n_process)}
+    results = {"machine": machine(), "model": str(model), "load": load, "speed": stage_speeds(nlp, texts, n_process)}
     results["speed"]["input_mb"] = speed_mb
     results["spacy_benchmark_speed"] = spacy_benchmark_speed(model, test)
     results["relation_cost"] = relation_cost(nlp)
@@ -68,7 +71,9 @@ def main(
         + [(f"predict --n-process {r['n_process']}, words/s", f"{r['words_per_second']:,.0f}") for r in runs]
         + [("predict speedup", f"{results['predict']['speedup']:.2f}x"),
            ("peak RSS (MB)", f"{results['memory']['peak_rss_mb']:.0f}"),
-           ("model size (MB)", f"{results['model_size_mb']:.1f}")],
+           ("model size (MB)", f"{results['model_size_mb']:.1f}"),
+           ("load (s)", f"{load['model_seconds']:.2f}"),
+           ("spacy.blank('fa') (s)", f"{load['blank_fa_seconds']:.2f}")],
         header=("measure", "value"),
     )
     msg.good(f"Benchmarks -> {output}; README table -> {table}")

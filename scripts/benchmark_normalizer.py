@@ -1,52 +1,114 @@
-"""Benchmark half-space restoration and speed of this normalizer and hazm's, in one run."""
+"""Benchmark half-space restoration and speed of this normalizer, hazm's and shekar's, in one run.
 
+Writes the JSON and, beside it, the Markdown table for the README (`normalizer.md`).
+"""
+
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Callable, Dict
 
 import typer
+from hazm import Lemmatizer
 from hazm import Normalizer as HazmNormalizer
 
-from persian_ie.benchmarks.normalizer import benchmark
+from persian_ie.benchmarks.normalizer import (
+    TRUSTED_FILTER,
+    benchmark,
+    check_targets,
+    held_out_paragraphs,
+    markdown_table,
+    realdev_texts,
+    trusted_paragraphs,
+)
 from persian_ie.cli import friendly_errors, msg
-from persian_ie.corpus.build import read_documents
-from persian_ie.files import write_json_atomic
+from persian_ie.files import write_json_atomic, write_text_atomic
 from persian_ie.normalization import get_normalizer
+
+ROOT = Path(__file__).resolve().parent.parent
+REALDEV = ROOT.parent / "shared" / "realdev" / "realdev.jsonl"
+
+
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
 
 
 @friendly_errors
 def main(
     authored: Path = typer.Argument(..., help="Folder of authored documents (corpus/authored)"),
-    output: Path = typer.Argument(..., help="JSON file to write"),
-    limit: int = typer.Option(0, help="Use only the first N paragraphs (0: all)"),
+    output: Path = typer.Argument(..., help="JSON file to write; the README table goes beside it (.md)"),
+    split: str = typer.Option("test", help="The held-out split of the corpus"),
+    splits: Path = typer.Option(None, help="splits.json (default: beside the authored folder)"),
+    raw_dir: Path = typer.Option(None, help="Raw documents (default: raw/ beside the authored folder)"),
+    realdev: Path = typer.Option(REALDEV, help="realdev.jsonl; its trusted paragraphs are the second set"),
+    limit: int = typer.Option(0, help="Use only the first N paragraphs of each set (0: all)"),
     repeats: int = typer.Option(3, help="Speed runs per normalizer (best is kept)"),
 ) -> None:
-    # correctly written text only: documents marked "as received" lost their half-spaces already
-    documents = [d for d in read_documents(authored) if "as received" not in d.header.get("source", "")]
-    documents = [d for d in documents if not d.header.get("source", "").startswith("seed")]
-    paragraphs = [p.text for d in documents for p in d.paragraphs]
+    splits = splits or authored.parent / "splits.json"
+    raw_dir = raw_dir or authored.parent / "raw"
+    doc_ids, held_out = held_out_paragraphs(authored, splits, raw_dir, split)
+    verbs = frozenset(Lemmatizer(joined_verb_parts=False).verbs)
+    trusted_held_out = trusted_paragraphs(held_out, verbs)
+    sets = {"held_out": held_out, "held_out_trusted": trusted_held_out}
+    held_out_about = (
+        f"the correctly written documents of the {split} split ({split} list of {splits.name}, raw text "
+        f"in {raw_dir.name}/; not the ones marked as received), which the lexicon and the evidence were "
+        "not tuned on"
+    )
+    about = {
+        "held_out": {
+            "title": f"Held-out authored news, every paragraph ({len(held_out)})",
+            "description": held_out_about,
+            "documents": doc_ids,
+            "paragraphs": len(held_out),
+        },
+        "held_out_trusted": {
+            "title": f"Held-out authored news, trusted paragraphs ({len(trusted_held_out)} of {len(held_out)})",
+            "description": f"the same, less the paragraphs that fail the realdev filter: {TRUSTED_FILTER}",
+            "paragraphs": len(trusted_held_out),
+            "of": len(held_out),
+        },
+    }
+    if realdev.exists():
+        texts = realdev_texts(realdev)
+        trusted = trusted_paragraphs(texts, verbs)
+        sets["realdev"] = trusted
+        about["realdev"] = {
+            "title": f"realdev, trusted half-spaces ({len(trusted)} of {len(texts)} paragraphs)",
+            "description": TRUSTED_FILTER,
+            "paragraphs": len(trusted),
+            "of": len(texts),
+        }
+    else:
+        msg.warn(f"{realdev} not found: the benchmark runs on the held-out documents only")
     if limit:
-        paragraphs = paragraphs[:limit]
-    ours = get_normalizer()
-    hazm = HazmNormalizer()
-    results = benchmark(paragraphs, {"persian_ie": ours.normalize, "hazm": hazm.normalize}, repeats=repeats)
-    results["documents"] = len(documents)
-    output.parent.mkdir(parents=True, exist_ok=True)
+        sets = {name: paragraphs[:limit] for name, paragraphs in sets.items()}
+    normalizers: Dict[str, Callable[[str], str]] = {
+        "persian_ie": get_normalizer().normalize,
+        "hazm": HazmNormalizer().normalize,
+    }
+    labels = {"persian_ie": "**this project**", "hazm": f"hazm {_version('hazm')}"}
+    try:
+        from shekar import Normalizer as ShekarNormalizer
+
+        normalizers["shekar"] = ShekarNormalizer().normalize
+        labels["shekar"] = f"shekar {_version('shekar')}"
+    except ImportError:
+        msg.warn("shekar is not installed (pip install shekar): it is left out")
+    results = benchmark(sets, normalizers, repeats=repeats)
+    results["sets"] = about
+    results["versions"] = {name: _version(name) for name in ("hazm", "shekar")}
+    results["targets"] = check_targets(results)
     write_json_atomic(output, results)
-    rows = []
-    for name, entry in results["normalizers"].items():
-        rows.append(
-            (
-                name,
-                f"{entry['deleted']['accuracy']:.4f}",
-                f"{entry['deleted']['zwnj_word_accuracy']:.4f}",
-                f"{entry['spaced']['accuracy']:.4f}",
-                f"{entry['spaced']['zwnj_word_accuracy']:.4f}",
-                f"{entry['chars_per_second']:,.0f}",
-            )
-        )
-    header = ("normalizer", "word acc (deleted)", "ZWNJ-word acc (deleted)", "word acc (spaced)",
-              "ZWNJ-word acc (spaced)", "chars/s")
-    msg.table(rows, header=header, divider=True)
-    msg.good(f"{len(paragraphs)} paragraphs -> {output}")
+    table = output.with_suffix(".md")
+    write_text_atomic(table, markdown_table(results, labels))
+    print(table.read_text(encoding="utf-8"))
+    missed = [name for name, met in results["targets"].items() if not met]
+    if missed:
+        msg.warn(f"targets missed: {', '.join(missed)}")
+    msg.good(f"{', '.join(f'{k}: {len(v)} paragraphs' for k, v in sets.items())} -> {output}, {table}")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,14 @@
-"""Count detached affixes in raw news: the normalizer's evidence for ambiguous glued words."""
+"""Count, in raw news, what the normalizer's ambiguous half-space decisions rest on (see evidence.py)."""
 
 from pathlib import Path
 
 import typer
 
 from persian_ie.cli import friendly_errors, msg
-from persian_ie.normalization.evidence import count_affixes, write_evidence
-from persian_ie.normalization.zwnj import GLUED_SUFFIXES
+from persian_ie.normalization.evidence import Evidence, count_affixes, count_careful, gather_evidence, write_evidence
+from persian_ie.normalization.lexicon import load_lexicon
+from persian_ie.normalization.normalizer import Normalizer
+from persian_ie.normalization.zwnj import GLUED_SUFFIXES, ZwnjRestorer
 from persian_ie.rawtext import read_gzip_lines
 
 
@@ -15,9 +17,24 @@ def main(
     rawtext: Path = typer.Argument(..., help="Gzipped raw news, one paragraph per line"),
     output: Path = typer.Argument(..., help="The evidence table to write (.tsv.gz)"),
 ) -> None:
-    counts = count_affixes(read_gzip_lines(rawtext), GLUED_SUFFIXES)
-    rows = write_evidence(counts, output)
-    msg.good(f"{rows} (stem, suffix) pairs -> {output}")
+    lines = list(read_gzip_lines(rawtext))
+    affixes = count_affixes(lines, GLUED_SUFFIXES)
+    # the lines as the restorer sees text: normalized, half-spaces not yet restored
+    clean = Normalizer(restore_zwnj=False)
+    careful = count_careful(clean(line) for line in lines)
+    # what the restorer would change without evidence is what the evidence must speak to
+    bare = ZwnjRestorer(load_lexicon(), Evidence.empty())
+    evidence = gather_evidence(
+        affixes,
+        careful,
+        would_change=lambda word: bare.restore_word(word) != word,
+        would_join=bare.joins,
+    )
+    rows = write_evidence(evidence, output)
+    msg.good(
+        f"{rows} rows ({len(evidence.affixes)} affixes, {len(evidence.spellings)} spellings, "
+        f"{len(evidence.junctions)} junctions) -> {output}"
+    )
 
 
 if __name__ == "__main__":

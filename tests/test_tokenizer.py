@@ -62,3 +62,24 @@ def test_tokenizer_round_trips_to_disk(nlp, tmp_path) -> None:
     nlp.to_disk(tmp_path / "model")
     loaded = spacy.load(tmp_path / "model")
     assert [t.text for t in loaded("شهرکهای ۱۶رشته")] == ["شهرک‌های", "۱۶", "رشته"]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("۲۰۰ ریال(۵۰۰ تومان)", ["۲۰۰", "ریال", "(", "۵۰۰", "تومان", ")"]),
+        ("آبادی(معاون وزیر)", ["آبادی", "(", "معاون", "وزیر", ")"]),
+        ("ساچس(goldman sachs)", ["ساچس", "(", "goldman", "sachs", ")"]),
+        ("گچساران/خبرنگار ایرنا", ["گچساران", "/", "خبرنگار", "ایرنا"]),
+        ("گچساران/ خبرنگار", ["گچساران", "/", "خبرنگار"]),
+        ("تومان+جدول", ["تومان", "+", "جدول"]),
+        ("۶/۳ درصد در ۱۴۰۲/۰۵/۱۰", ["۶/۳", "درصد", "در", "۱۴۰۲/۰۵/۱۰"]),
+    ],
+)
+def test_glued_brackets_slashes_and_plus_are_tokens(nlp, text: str, expected: list) -> None:
+    assert words(nlp, text) == expected
+
+
+def test_glued_bracket_token_maps_to_raw_offsets(nlp) -> None:
+    doc = nlp("ریال(۵۰۰ تومان)")
+    assert [t._.raw_text for t in doc[:3]] == ["ریال", "(", "۵۰۰"]

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 import srsly
-from hazm import Lemmatizer
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -81,6 +80,8 @@ COMMON_FIRST_NAMES = {
 @lru_cache(maxsize=1)
 def verb_forms() -> FrozenSet[str]:
     """hazm's conjugated verb forms: a name never runs into a verb or the noun of a light verb."""
+    from hazm import Lemmatizer  # imported here: spaCy imports this module at every pipeline load
+
     return frozenset(Lemmatizer(joined_verb_parts=False).verbs)
 
 

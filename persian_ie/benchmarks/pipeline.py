@@ -4,6 +4,7 @@ Everything is measured in one run on the same machine and written as JSON; the t
 check that it runs on a tiny input.
 """
 
+import json
 import os
 import platform
 import re
@@ -130,6 +131,40 @@ def relation_cost(nlp: Language, counts: Sequence[int] = ENTITY_COUNTS, repeats:
     return rows
 
 
+_LOAD_CODE = """
+import json, sys, time
+import spacy
+start = time.perf_counter()
+nlp = spacy.load(sys.argv[1]) if sys.argv[1] != "-" else spacy.blank("fa")
+seconds = time.perf_counter() - start
+start = time.perf_counter()
+nlp("شهرکهای صنعتی")
+print(json.dumps({"seconds": seconds, "first_doc_seconds": time.perf_counter() - start}))
+"""
+
+
+def load_times(model: Path, runs: int = 3) -> Dict[str, Any]:
+    """Seconds to load `model` beside `spacy.blank("fa")`, each in a fresh process, best of `runs`.
+
+    `import spacy` is not counted (both pay it); importing the project's code, building or reading
+    the tokenizer's lexicon and reading the weights are. The first call (`first_doc_seconds`) shows
+    nothing was left to build on first use.
+    """
+    result: Dict[str, Any] = {"runs": runs}
+    for name, target in (("model", str(model)), ("blank_fa", "-")):
+        best: Dict[str, float] = {}
+        for _ in range(runs):
+            process = subprocess.run([sys.executable, "-c", _LOAD_CODE, target], capture_output=True, text=True)
+            if process.returncode != 0:
+                raise RuntimeError((process.stderr.strip().splitlines() or ["load failed"])[-1])
+            measured = json.loads(process.stdout.strip().splitlines()[-1])
+            if not best or measured["seconds"] < best["seconds"]:
+                best = measured
+        result[f"{name}_seconds"] = best["seconds"]
+        result[f"{name}_first_doc_seconds"] = best["first_doc_seconds"]
+    return result
+
+
 def directory_size(path: Path) -> int:
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
 
@@ -222,6 +257,12 @@ def markdown_table(results: Dict[str, Any], date: str) -> str:
         "",
         f"Model size on disk: {results['model_size_mb']:.1f} MB.",
     ]
+    load = results.get("load")
+    if load:
+        lines += ["", "| load (fresh process, `import spacy` not counted, best of "
+                  f"{load['runs']}) | seconds |", "|---|---|",
+                  f"| `spacy.load` of the trained pipeline | {load['model_seconds']:.2f} |",
+                  f"| `spacy.blank(\"fa\")` | {load['blank_fa_seconds']:.2f} |"]
     steps = (results.get("steps") or {}).get("steps") or []
     if steps:
         lines += ["", "| step of `spacy project run all` | seconds |", "|---|---|",

@@ -57,35 +57,60 @@ class Alignment:
         return norm_start, max(norm_start, norm_end)
 
     def apply(self, edits: Sequence[Edit]) -> "Alignment":
-        """A new alignment for the normalized text with `edits` applied to it."""
+        """A new alignment for the normalized text with `edits` applied to it.
+
+        The new text is a run of blocks, each a copy of old characters or a replacement; the raw
+        spans of every character are gathered in one vectorized step, as a pass may make thousands
+        of edits.
+        """
         if not edits:
             return self
         text, starts, ends = self.text, self.starts, self.ends
+        n = len(text)
         pieces: List[str] = []
-        start_parts: List[np.ndarray] = []
-        end_parts: List[np.ndarray] = []
+        # per block: where its raw spans come from (an old index, or a replacement's own entry),
+        # its length, and whether it copies (step 1) or repeats one span (step 0)
+        sources: List[int] = []
+        lengths: List[int] = []
+        steps: List[int] = []
+        replaced_starts: List[int] = []
+        replaced_ends: List[int] = []
         position = 0
         for start, end, replacement in sorted(edits, key=lambda edit: (edit[0], edit[1])):
             if start < position or end < start:
                 raise ValueError(f"edits overlap or are unsorted at {start}")
-            pieces.append(text[position:start])
-            start_parts.append(starts[position:start])
-            end_parts.append(ends[position:start])
+            if start > position:
+                pieces.append(text[position:start])
+                sources.append(position)
+                lengths.append(start - position)
+                steps.append(1)
             if replacement:
                 if end > start:
-                    raw_start, raw_end = starts[start], ends[end - 1]
+                    raw_start, raw_end = int(starts[start]), int(ends[end - 1])
                 else:
-                    raw_start = raw_end = ends[start - 1] if start > 0 else self._raw_point(0)
+                    raw_start = raw_end = int(ends[start - 1]) if start > 0 else self._raw_point(0)
                 pieces.append(replacement)
-                start_parts.append(np.full(len(replacement), raw_start, dtype=INDEX))
-                end_parts.append(np.full(len(replacement), raw_end, dtype=INDEX))
+                sources.append(n + len(replaced_starts))
+                lengths.append(len(replacement))
+                steps.append(0)
+                replaced_starts.append(raw_start)
+                replaced_ends.append(raw_end)
             position = end
-        pieces.append(text[position:])
-        start_parts.append(starts[position:])
-        end_parts.append(ends[position:])
-        return Alignment(
-            self.raw, "".join(pieces), np.concatenate(start_parts), np.concatenate(end_parts)
+        if position < n:
+            pieces.append(text[position:])
+            sources.append(position)
+            lengths.append(n - position)
+            steps.append(1)
+        all_starts = np.concatenate([starts, np.asarray(replaced_starts, dtype=INDEX)])
+        all_ends = np.concatenate([ends, np.asarray(replaced_ends, dtype=INDEX)])
+        block_lengths = np.asarray(lengths, dtype=INDEX)
+        block_offsets = np.cumsum(block_lengths) - block_lengths
+        total = int(block_lengths.sum())
+        within = np.arange(total, dtype=INDEX) - np.repeat(block_offsets, block_lengths)
+        index = np.repeat(np.asarray(sources, dtype=INDEX), block_lengths) + within * np.repeat(
+            np.asarray(steps, dtype=INDEX), block_lengths
         )
+        return Alignment(self.raw, "".join(pieces), all_starts[index], all_ends[index])
 
     def to_dict(self) -> Dict[str, object]:
         """A compact, msgpack- and JSON-friendly form: only the characters that are not copies."""

@@ -9,18 +9,31 @@ verbs into about 350,000 forms. From them we derive:
 
 When the lexicon has both spellings (`مهمترین` and `مهم‌ترین`), the half-space form wins unless the
 glued form is the more frequent one in hazm's counts (`بخشنامه`).
+
+Building it from hazm's word lists takes seconds (and importing hazm most of a second more), so it
+is built once (`scripts/build_lexicon.py`) into a compact artifact, `data/lexicon.bin`, that loads in
+a few hundredths of a second; the tokenizer also saves it with every pipeline. Without the artifact
+the lexicon is built from hazm, as before.
 """
 
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, FrozenSet, Tuple
+from pathlib import Path
+from typing import Dict, FrozenSet, Iterator, Optional, Tuple
 
-from hazm import Lemmatizer, WordTokenizer
+import numpy as np
+import srsly
 
+from ..errors import PersianIEError
+from ..files import write_bytes_atomic
 from .chars import NON_JOINING, ZWNJ
 
 # frequency given to verb forms, which hazm lists without counts
 VERB_FREQUENCY = 10**7
+DATA_PATH = Path(__file__).parent / "data" / "lexicon.bin"
+FORMAT = "persian_ie.lexicon.v1"
+_FREQUENCY_DTYPE = np.dtype("<u4")
 
 
 def canonical_zwnj(word: str) -> str:
@@ -39,48 +52,93 @@ def canonical_zwnj(word: str) -> str:
 
 @dataclass(frozen=True)
 class Lexicon:
-    frequency: Dict[str, int]
-    adjectives: FrozenSet[str]
-    plain: FrozenSet[str]
+    """`plain` and the spellings of `joined` carry hazm's frequencies; `adjectives` take `تر`/`ترین`."""
+
+    plain: Dict[str, int]
     joined: Dict[str, str]
+    spelled: Dict[str, int]
+    adjectives: FrozenSet[str]
 
     def known(self, word: str) -> bool:
         return word in self.plain or word in self.joined
 
     def spelling(self, word: str) -> str:
         """The lexicon's spelling of a half-space-free word, or the word itself."""
-        if word in self.joined:
-            return self.joined[word]
-        return word
+        return self.joined.get(word, word)
 
-    def score(self, word: str) -> int:
-        return self.frequency.get(self.spelling(word), 0)
+    def frequency(self, spelling: str) -> int:
+        """hazm's count of a spelling (a plain word or a half-space form), 0 when unknown."""
+        count = self.plain.get(spelling)
+        return count if count is not None else self.spelled.get(spelling, 0)
+
+    def to_bytes(self) -> bytes:
+        """A compact form: every word in one string, the frequencies as one array, compressed.
+
+        Computed once per lexicon (a pipeline is saved many times during training)."""
+        blob = self.__dict__.get("_blob")
+        if blob is None:
+            blob = self._encode()
+            object.__setattr__(self, "_blob", blob)
+        return blob
+
+    def _encode(self) -> bytes:
+        words = list(self.plain) + list(self.spelled)
+        counts = [self.plain[w] for w in self.plain] + [self.spelled[w] for w in self.spelled]
+        frequencies = np.minimum(np.asarray(counts, dtype=np.int64), np.iinfo(_FREQUENCY_DTYPE).max)
+        data = {
+            "format": FORMAT,
+            "words": "\n".join(words),
+            "plain": len(self.plain),
+            "frequencies": frequencies.astype(_FREQUENCY_DTYPE).tobytes(),
+            "adjectives": "\n".join(sorted(self.adjectives)),
+        }
+        return zlib.compress(srsly.msgpack_dumps(data), 6)
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> "Lexicon":
+        try:
+            data = srsly.msgpack_loads(zlib.decompress(blob))
+        except (zlib.error, ValueError) as err:
+            raise PersianIEError(f"not a lexicon artifact: {err}") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise PersianIEError(f"not a lexicon artifact (expected format {FORMAT})")
+        words = data["words"].split("\n") if data["words"] else []
+        frequencies = np.frombuffer(data["frequencies"], dtype=_FREQUENCY_DTYPE).tolist()
+        n_plain = int(data["plain"])
+        spellings = words[n_plain:]
+        lexicon = cls(
+            plain=dict(zip(words[:n_plain], frequencies[:n_plain])),
+            joined={spelling.replace(ZWNJ, ""): spelling for spelling in spellings},
+            spelled=dict(zip(spellings, frequencies[n_plain:])),
+            adjectives=frozenset(data["adjectives"].split("\n")) if data["adjectives"] else frozenset(),
+        )
+        object.__setattr__(lexicon, "_blob", blob)
+        return lexicon
 
 
-def _entries() -> Tuple[Dict[str, int], FrozenSet[str]]:
-    words = WordTokenizer(join_verb_parts=False).words
-    frequency: Dict[str, int] = {}
-    adjectives = set()
-    for word, (count, tags) in words.items():
+def _hazm_entries() -> Iterator[Tuple[str, int, bool]]:
+    """(word, frequency, is an adjective) for hazm's words and conjugated verb forms."""
+    from hazm import Lemmatizer, WordTokenizer  # slow to import: only when building
+
+    for word, (count, tags) in WordTokenizer(join_verb_parts=False).words.items():
         if " " in word or not word:
             continue
-        word = canonical_zwnj(word)
-        frequency[word] = max(frequency.get(word, 0), int(count) if str(count).isdigit() else 0)
-        if "AJ" in tags:
-            adjectives.add(word)
+        yield canonical_zwnj(word), int(count) if str(count).isdigit() else 0, "AJ" in tags
     for form in Lemmatizer(joined_verb_parts=False).verbs:
         if " " in form or "_" in form or not form:
             continue
-        form = canonical_zwnj(form)
-        frequency[form] = max(frequency.get(form, 0), VERB_FREQUENCY)
-    return frequency, frozenset(adjectives)
+        yield canonical_zwnj(form), VERB_FREQUENCY, False
 
 
-@lru_cache(maxsize=1)
-def load_lexicon() -> Lexicon:
-    """Build the lexicon once per process (about two seconds)."""
-    frequency, adjectives = _entries()
-    plain = {word for word in frequency if ZWNJ not in word}
+def build_lexicon() -> Lexicon:
+    """Build the lexicon from hazm's word lists (seconds)."""
+    frequency: Dict[str, int] = {}
+    adjectives = set()
+    for word, count, adjective in _hazm_entries():
+        frequency[word] = max(frequency.get(word, 0), count)
+        if adjective:
+            adjectives.add(word)
+    plain = {word: count for word, count in frequency.items() if ZWNJ not in word}
     joined: Dict[str, str] = {}
     for word, count in frequency.items():
         if ZWNJ not in word:
@@ -88,10 +146,36 @@ def load_lexicon() -> Lexicon:
         if any(len(segment) < 2 for segment in word.split(ZWNJ)):
             continue  # artefacts of conjugating odd roots (`ه‌ای`, `می‌م`)
         key = word.replace(ZWNJ, "")
-        if key in plain and frequency[key] > count:
+        if key in plain and plain[key] > count:
             continue
         best = joined.get(key)
         if best is None or count > frequency[best]:
             joined[key] = word
-    plain -= set(joined)
-    return Lexicon(frequency, adjectives, frozenset(plain), joined)
+    for key in joined:
+        plain.pop(key, None)
+    spelled = {spelling: frequency[spelling] for spelling in joined.values()}
+    return Lexicon(plain, joined, spelled, frozenset(adjectives))
+
+
+def write_lexicon(lexicon: Lexicon, path: Path = DATA_PATH) -> int:
+    """Write the artifact; returns its size in bytes."""
+    blob = lexicon.to_bytes()
+    write_bytes_atomic(path, blob)
+    return len(blob)
+
+
+def read_lexicon(path: Path = DATA_PATH) -> Optional[Lexicon]:
+    """The artifact at `path`, or None when it has not been built."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        return Lexicon.from_bytes(path.read_bytes())
+    except PersianIEError as err:
+        raise PersianIEError(f"{err.message} (rebuild it with scripts/build_lexicon.py)", str(path)) from None
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    """The shipped artifact, or the lexicon built from hazm when the artifact is absent."""
+    return read_lexicon() or build_lexicon()
