@@ -83,7 +83,7 @@ def test_review_page_escapes_html() -> None:
 
 def test_reviewed_tasks_go_back_into_training(tiny_model: Path, tmp_path: Path) -> None:
     """predict -> a reviewer fixes a label and accepts -> import -> convert -> train -> the fix is trained on."""
-    text = "خوشه زعفران تربت حیدریه با ۱۲۰ واحد عضو در حال اجرا است و از حمایت بانک کشاورزی برخوردار است."
+    text = "خوشه زعفران قائنات با ۱۲۰ واحد عضو در حال اجرا است و از حمایت بانک کشاورزی برخوردار است."
     source = tmp_path / "new.jsonl"
     srsly.write_jsonl(source, [{"text": text, "meta": {"id": "new-1", "doc_id": "new-article"}}])
     predicted = tmp_path / "predicted.jsonl"
@@ -98,7 +98,7 @@ def test_reviewed_tasks_go_back_into_training(tiny_model: Path, tmp_path: Path) 
         ids = [t["id"] for t in tokens if t["start"] >= start and t["end"] <= end]
         return {"start": start, "end": end, "token_start": ids[0], "token_end": ids[-1], "label": label}
 
-    cluster = span("خوشه زعفران تربت حیدریه", "CLUSTER")
+    cluster = span("خوشه زعفران قائنات", "CLUSTER")
     status = span("در حال اجرا", "STATUS")
     bank = span("بانک کشاورزی", "ORG")
     task["spans"] = [cluster, span("۱۲۰ واحد", "QUANTITY"), status, bank]
@@ -145,4 +145,4 @@ def test_reviewed_tasks_go_back_into_training(tiny_model: Path, tmp_path: Path) 
     docs = read_docbin(tmp_path / "spacy" / f"{'real_test' if split == 'test' else split}.spacy", nlp.vocab)
     trained = next(doc for doc in docs if doc.text == text)
     assert ("در حال اجرا", "STATUS") in {(e.text, e.label_) for e in trained.ents}
-    assert ("خوشه زعفران تربت حیدریه", "CLUSTER") in {(e.text, e.label_) for e in trained.ents}
+    assert ("خوشه زعفران قائنات", "CLUSTER") in {(e.text, e.label_) for e in trained.ents}
