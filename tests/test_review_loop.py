@@ -20,7 +20,6 @@ from persian_ie.prodigy_io import read_jsonl, set_hashes
 from .helpers import ROOT, run_script
 
 GOLD = ROOT / "corpus" / "gold.jsonl"
-REAL = ROOT / "corpus" / "real"
 
 
 def corpus_tasks() -> List[Dict[str, Any]]:
@@ -71,7 +70,6 @@ def test_documented_pipeline_tokenizes_like_every_task(tiny_model: Path, exporte
     assert (ROOT / "configs" / "config.cfg").read_text().split("[nlp.tokenizer]")[1].split("[")[0] == \
         (ROOT / "configs" / "tiny.cfg").read_text().split("[nlp.tokenizer]")[1].split("[")[0]
     tasks = corpus_tasks()
-    tasks += [task for path in sorted(REAL.glob("*/preannotated.jsonl")) for _, task in read_jsonl(path)]
     tasks += [task for _, task in read_jsonl(exported)]
     source = tmp_path / "seed.txt"
     shutil.copyfile(ROOT / "corpus" / "raw" / "000_seed_north_khorasan_clusters.txt", source)
