@@ -8,8 +8,9 @@ drawn with a fixed seed. A curve still rising at 100% says more annotation will 
 
 import random
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
+from spacy.language import Language
 from spacy.tokens import Doc
 
 from .corpus.convert import read_docbin, write_docbin
@@ -35,6 +36,22 @@ def document_subsets(docs: Sequence[Doc], fractions: Sequence[float], seed: int 
     return subsets
 
 
+def train_subset(config: Path, corpus_dir: Path, folder: Path, docs: Sequence[Doc], dev_docs: Sequence[Doc],
+                 overrides: Optional[Dict[str, Any]] = None) -> Language:
+    """Train `config` on `docs` (the full dev set picks the checkpoint) and tune its thresholds on dev, as the
+    full model is tuned, so the points of a curve compare; the tuned pipeline is also saved as model-final."""
+    from spacy.cli.train import train
+
+    write_docbin(docs, folder / "train.spacy")
+    settings = {"paths.train": str(folder / "train.spacy"), "paths.dev": str(Path(corpus_dir) / "dev.spacy")}
+    settings.update(overrides or {})
+    train(config, folder / "model", overrides=settings)
+    pipeline = load_pipeline(folder / "model" / "model-best")
+    tune_thresholds(pipeline, dev_docs)
+    pipeline.to_disk(folder / "model-final")
+    return pipeline
+
+
 def learning_curve(
     config: Path,
     corpus_dir: Path,
@@ -43,21 +60,14 @@ def learning_curve(
     overrides: Dict[str, Any] = None,
 ) -> List[Dict[str, Any]]:
     """Train on each subset with `config`, score on the test split; one point per fraction."""
-    from spacy.cli.train import train
-
     nlp = blank_nlp()
     train_docs = read_docbin(Path(corpus_dir) / "train.spacy", nlp.vocab)
     dev_docs = read_docbin(Path(corpus_dir) / "dev.spacy", nlp.vocab)
     test_docs = read_docbin(Path(corpus_dir) / "test.spacy", nlp.vocab)
     points = []
     for fraction, docs in document_subsets(train_docs, fractions).items():
-        folder = Path(work_dir) / f"{int(fraction * 100)}"
-        write_docbin(docs, folder / "train.spacy")
-        settings = {"paths.train": str(folder / "train.spacy"), "paths.dev": str(Path(corpus_dir) / "dev.spacy")}
-        settings.update(overrides or {})
-        train(config, folder / "model", overrides=settings)
-        pipeline = load_pipeline(folder / "model" / "model-best")
-        tune_thresholds(pipeline, dev_docs)  # as the full model is tuned, so the points compare
+        pipeline = train_subset(config, corpus_dir, Path(work_dir) / f"{int(fraction * 100)}", docs, dev_docs,
+                                overrides)
         scores = evaluate_annotator(PipelineAnnotator(pipeline), nlp, test_docs)
         points.append(
             {
@@ -99,8 +109,6 @@ def real_subsets(docs: Sequence[Doc], counts: Sequence[int], seed: int = 0) -> D
 def real_data_curve(config: Path, corpus_dir: Path, work_dir: Path, realdev: Path,
                     counts: Sequence[int] = REAL_COUNTS, overrides: Dict[str, Any] = None) -> List[Dict[str, Any]]:
     """Train with the authored corpus plus 0, 200, 400 and all real paragraphs; score on real text."""
-    from spacy.cli.train import train
-
     from .experiments import score_pipeline
 
     nlp = blank_nlp()
@@ -109,13 +117,7 @@ def real_data_curve(config: Path, corpus_dir: Path, work_dir: Path, realdev: Pat
     points = []
     for count, docs in real_subsets(train_docs, counts).items():
         folder = Path(work_dir) / f"real-{'all' if count < 0 else count}"
-        write_docbin(docs, folder / "train.spacy")
-        settings = {"paths.train": str(folder / "train.spacy"), "paths.dev": str(Path(corpus_dir) / "dev.spacy")}
-        settings.update(overrides or {})
-        train(config, folder / "model", overrides=settings)
-        pipeline = load_pipeline(folder / "model" / "model-best")
-        tune_thresholds(pipeline, dev_docs)
-        pipeline.to_disk(folder / "model-final")
+        train_subset(config, corpus_dir, folder, docs, dev_docs, overrides)
         scores = score_pipeline(folder / "model-final", corpus_dir, realdev)
         points.append({
             "real_paragraphs": sum(is_real(doc) for doc in docs),

@@ -159,3 +159,35 @@ def test_benchmark_runs_on_a_tiny_input(tiny_model: Path, corpus_dir: Path, tmp_
     table = output.with_suffix(".md").read_text(encoding="utf-8")
     assert f"| full pipeline, 1 process (`nlp.pipe`) | {speed['pipeline_1_process']:,.0f} |" in table
     assert f"{bench['predict']['speedup']:.2f}x" in table and "| 40 | " in table and "| convert | 1.0 |" in table
+
+
+def test_real_subsets_keep_the_authored_corpus_and_whole_articles(corpus_dir: Path) -> None:
+    from persian_ie.corpus.convert import read_docbin
+    from persian_ie.learning_curve import is_real, real_subsets
+    from persian_ie.tokenizer import blank_nlp
+
+    docs = read_docbin(corpus_dir / "train.spacy", blank_nlp().vocab)
+    subsets = real_subsets(docs, (0, 200, 400, -1))
+    authored = sum(not is_real(d) for d in docs)
+    real_ids = {n: {d.user_data["meta"]["doc_id"] for d in s if is_real(d)} for n, s in subsets.items()}
+    assert all(sum(not is_real(d) for d in s) == authored for s in subsets.values())
+    assert real_ids[0] == set() and real_ids[200] < real_ids[400] < real_ids[-1]
+    assert 200 <= sum(is_real(d) for d in subsets[200]) < 400 and len(subsets[-1]) == len(docs)
+    for n, subset in subsets.items():  # every paragraph of a chosen article comes along
+        for doc_id in real_ids[n]:
+            assert sum(d.user_data["meta"]["doc_id"] == doc_id for d in subset) == sum(
+                d.user_data["meta"]["doc_id"] == doc_id for d in docs)
+
+
+@pytest.mark.skipif(not REALDEV_PATH.exists(), reason="../shared/realdev is not beside the project")
+def test_learning_curve_by_real_data(corpus_dir: Path, tmp_path: Path) -> None:
+    result = run_script("learning_curve", [ROOT / "configs" / "tiny.cfg", corpus_dir, tmp_path / "real.json",
+                                           "--work-dir", tmp_path / "work", "--max-steps", "5", "--by-real",
+                                           "--realdev", REALDEV_PATH])
+    assert result.exit_code == 0, result.output
+    points = srsly.read_json(tmp_path / "real.json")["points"]
+    assert [p["real_paragraphs"] for p in points] == sorted(p["real_paragraphs"] for p in points)
+    assert points[0]["real_paragraphs"] == 0 and points[-1]["real_paragraphs"] > 1000
+    for point in points:
+        for key in ("real_dev_ner_f", "real_dev_rel_f", "real_test_ner_f", "real_test_rel_f", "test_ner_f"):
+            assert 0.0 <= point[key] <= 1.0

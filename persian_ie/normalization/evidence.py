@@ -18,17 +18,15 @@ tokenizer saves them with every pipeline.
 
 import gzip
 import re
-import zlib
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Optional, Sequence, Tuple
 
-import srsly
-
 from ..errors import PersianIEError
 from ..files import write_bytes_atomic
+from .artifact import pack_artifact, unpack_artifact
 from .chars import LETTER_OR_ZWNJ, PERSIAN_LETTERS, TRANSLATION, ZWNJ
 
 DATA_PATH = Path(__file__).parent / "data" / "affix_evidence.tsv.gz"
@@ -94,16 +92,11 @@ class Evidence:
         columns: Dict[str, list] = {"affix": [], "spelling": [], "junction": []}
         for row in self.rows():
             columns[row[0]].append(list(row[1:]))
-        return zlib.compress(srsly.msgpack_dumps({"format": FORMAT, **columns}), 9)
+        return pack_artifact(columns, FORMAT, level=9)
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> "Evidence":
-        try:
-            data = srsly.msgpack_loads(zlib.decompress(blob))
-        except (zlib.error, ValueError) as err:
-            raise PersianIEError(f"not an evidence artifact: {err}") from None
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise PersianIEError(f"not an evidence artifact (expected format {FORMAT})")
+        data = unpack_artifact(blob, FORMAT, "an evidence")
         evidence = cls(
             {(stem, suffix): int(n) for stem, suffix, n in data["affix"]},
             {glued: (spelling, int(a), int(g)) for glued, spelling, a, g in data["spelling"]},

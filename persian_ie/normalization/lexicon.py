@@ -16,17 +16,16 @@ a few hundredths of a second; the tokenizer also saves it with every pipeline. W
 the lexicon is built from hazm, as before.
 """
 
-import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterator, Optional, Tuple
 
 import numpy as np
-import srsly
 
 from ..errors import PersianIEError
 from ..files import write_bytes_atomic
+from .artifact import pack_artifact, unpack_artifact
 from .chars import NON_JOINING, ZWNJ
 
 # frequency given to verb forms, which hazm lists without counts
@@ -86,22 +85,16 @@ class Lexicon:
         counts = [self.plain[w] for w in self.plain] + [self.spelled[w] for w in self.spelled]
         frequencies = np.minimum(np.asarray(counts, dtype=np.int64), np.iinfo(_FREQUENCY_DTYPE).max)
         data = {
-            "format": FORMAT,
             "words": "\n".join(words),
             "plain": len(self.plain),
             "frequencies": frequencies.astype(_FREQUENCY_DTYPE).tobytes(),
             "adjectives": "\n".join(sorted(self.adjectives)),
         }
-        return zlib.compress(srsly.msgpack_dumps(data), 6)
+        return pack_artifact(data, FORMAT, level=6)
 
     @classmethod
     def from_bytes(cls, blob: bytes) -> "Lexicon":
-        try:
-            data = srsly.msgpack_loads(zlib.decompress(blob))
-        except (zlib.error, ValueError) as err:
-            raise PersianIEError(f"not a lexicon artifact: {err}") from None
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise PersianIEError(f"not a lexicon artifact (expected format {FORMAT})")
+        data = unpack_artifact(blob, FORMAT, "a lexicon")
         words = data["words"].split("\n") if data["words"] else []
         frequencies = np.frombuffer(data["frequencies"], dtype=_FREQUENCY_DTYPE).tolist()
         n_plain = int(data["plain"])
