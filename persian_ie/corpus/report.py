@@ -177,8 +177,8 @@ def origin_table(tasks: List[Task]) -> List[str]:
 def blind_table(scores: Dict[str, Dict[str, float]]) -> List[str]:
     """Agreement of a blind independent annotation with the resolved corpus, per label."""
     lines = ["", "## Blind agreement: an independent annotator against the resolved corpus", "",
-             "An 80-paragraph sample (10 per batch) annotated from the pre-annotation by a third annotator who",
-             "saw neither pass. F1 per label with exact spans; `both` / only resolved / only blind.", "",
+             "An 80-paragraph sample (10 per batch of the first round) annotated from the pre-annotation by a third",
+             "annotator who saw neither pass. F1 per label, exact spans; `both` / only resolved / only blind.", "",
              "| label | F1 | both | only resolved | only blind |", "|---|---|---|---|---|"]
     for label, row in scores.items():
         if row["both"] + row["only_first"] + row["only_second"]:
