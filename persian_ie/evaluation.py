@@ -44,21 +44,13 @@ def score_keys(pairs: Iterable[Tuple[Set[Key], Set[Key]]], labels: Sequence[str]
     With `ci`, every F gets `f_ci95`: the 2.5th and 97.5th percentiles of F over paragraphs resampled
     with replacement (each pair is one paragraph), so a small move on a small set is read as noise.
     """
-    labels = list(labels)
-    rows: List[List[List[int]]] = []
-    for predicted, gold in pairs:
-        row = [[0, 0, 0] for _ in labels]
+    pairs = list(pairs)
+    labels = list(dict.fromkeys([*labels, *(key[-1] for predicted, gold in pairs for key in predicted | gold)]))
+    column = {label: i for i, label in enumerate(labels)}
+    counts = np.zeros((len(pairs), len(labels), 3), dtype=np.int64)  # paragraphs x labels x (tp, fp, fn)
+    for row, (predicted, gold) in enumerate(pairs):
         for key in predicted | gold:
-            label = key[-1]
-            if label not in labels:
-                labels.append(label)
-                for other in rows:
-                    other.append([0, 0, 0])
-                row.append([0, 0, 0])
-            slot = row[labels.index(label)]
-            slot[0 if key in predicted and key in gold else 1 if key in predicted else 2] += 1
-        rows.append(row)
-    counts = np.array(rows, dtype=np.int64).reshape(len(rows), len(labels), 3)
+            counts[row, column[key[-1]], 0 if key in predicted and key in gold else 1 if key in predicted else 2] += 1
     per_label = counts.sum(axis=0)
     result = prf(*(int(v) for v in per_label.sum(axis=0)))
     result["per_label"] = {label: prf(*(int(v) for v in per_label[i])) for i, label in enumerate(labels)}

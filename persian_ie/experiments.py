@@ -59,14 +59,15 @@ def run_lever(config: Path, corpus_dir: Path, work_dir: Path, overrides: Dict[st
         settings = {"paths.train": str(Path(corpus_dir) / "train.spacy"),
                     "paths.dev": str(Path(corpus_dir) / "dev.spacy"), "system.seed": seed}
         settings.update(overrides)
-        start = time.perf_counter()
+        seconds = None
         if not (reuse and (folder / "model-last").exists()):
+            start = time.perf_counter()
             train(config, folder, overrides=settings)
-        seconds = time.perf_counter() - start
+            seconds = round(time.perf_counter() - start, 1)
         pipeline = load_pipeline(folder / "model-best")
         tune_thresholds(pipeline, dev_docs)
         pipeline.to_disk(folder / "model-final")
-        runs.append({"seed": seed, "train_seconds": round(seconds, 1),
+        runs.append({"seed": seed, "train_seconds": seconds,
                      "scores": score_pipeline(folder / "model-final", corpus_dir, realdev)})
     mean = {split: {key: statistics.mean(run["scores"][split][key] for run in runs)
                     for key in runs[0]["scores"][split]} for split in runs[0]["scores"]}

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Deque, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from spacy.util import minibatch
 
 from .inputs import split_paragraphs, text_files
@@ -135,8 +135,9 @@ def doc_task(
     else:
         span_scores = [float(ent_scores.get((e.start, e.end, e.label_), 0.0)) for e in spans]
     relations = get_relations(doc)
-    triples = [(_labelled(doc, r.head_start, r.head_end), _labelled(doc, r.child_start, r.child_end), r.label)
-               for r in relations]
+    ents = {(ent.start, ent.end): ent for ent in doc.ents}  # relation ends as Prodigy writes them: labelled
+    triples = [(ents.get((r.head_start, r.head_end), doc[r.head_start:r.head_end]),
+                ents.get((r.child_start, r.child_end), doc[r.child_start:r.child_end]), r.label) for r in relations]
     own = {
         "source": record.meta.get("source", record.record_id),
         "record": record.record_id,
@@ -164,14 +165,6 @@ def doc_task(
         span_scores=span_scores,
         relation_scores=[float(r.score) for r in relations],
     )
-
-
-def _labelled(doc: Doc, start: int, end: int) -> Span:
-    """The entity at [start, end) with its label (a relation end as Prodigy writes it)."""
-    for ent in doc.ents:
-        if ent.start == start and ent.end == end:
-            return ent
-    return doc[start:end]
 
 
 def task_confidence(task: Dict[str, Any]) -> float:

@@ -8,21 +8,12 @@ from pathlib import Path
 from typing import List
 
 import typer
+from spacy.cli._util import parse_config_overrides
 
 from persian_ie.cli import friendly_errors, msg
 from persian_ie.errors import PersianIEError
 from persian_ie.experiments import run_lever
 from persian_ie.files import write_json_atomic
-
-
-def parse_value(text: str):
-    """Config override values as spaCy's CLI reads them: JSON where it parses, else the string."""
-    import srsly
-
-    try:
-        return srsly.json_loads(text)
-    except ValueError:
-        return text
 
 
 @friendly_errors
@@ -36,12 +27,11 @@ def main(
     work_dir: Path = typer.Option(None, help="Where the models go (default: beside the output)"),
     reuse: bool = typer.Option(False, "--reuse", help="Score seeds already trained in the work dir again"),
 ) -> None:
-    overrides = {}
-    for item in sets:
-        if "=" not in item:
-            raise PersianIEError(f"--set takes KEY=VALUE, not {item!r}")
-        key, value = item.split("=", 1)
-        overrides[key] = parse_value(value)
+    if any("=" not in item for item in sets):
+        raise PersianIEError(f"--set takes KEY=VALUE, not {next(i for i in sets if '=' not in i)!r}")
+    # spaCy's own parser for `--key value` overrides, so values read exactly as on `spacy train`
+    overrides = parse_config_overrides([part for item in sets for part in ("--" + item.split("=", 1)[0],
+                                                                            item.split("=", 1)[1])], env_var=None)
     result = run_lever(config, corpus_dir, work_dir or output.with_suffix(""), overrides, seeds, realdev, reuse)
     write_json_atomic(output, result)
     rows = [(split, *(f"{values[k]:.3f}" for k in ("ner", "rel_end_to_end", "rel_gold_ents", "ner_unseen")))

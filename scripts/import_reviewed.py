@@ -39,9 +39,9 @@ def main(
     for kind, show in (("added", msg.good), ("updated", msg.info)):
         for item in getattr(report, kind):
             show(f"{kind:<9} {reviewed}:{item['line']}  {item['text']}")
-    for item in report.rejected + report.ignored:
-        msg.text(f"{'rejected' if item in report.rejected else 'ignored':<9} {reviewed}:{item['line']}  "
-                 f"({item['annotator']}; corpus unchanged) {item['text']}")
+    for kind in ("rejected", "ignored"):
+        for item in getattr(report, kind):
+            msg.text(f"{kind:<9} {reviewed}:{item['line']}  ({item['annotator']}; corpus unchanged) {item['text']}")
     for conflict in report.conflicts:
         msg.warn(f"conflict  {reviewed}:{','.join(map(str, conflict['lines']))}  {'/'.join(conflict['annotators'])}: "
                  f"{conflict['resolution']}  {conflict['text']}")

@@ -58,17 +58,20 @@ def candidate_pool(articles: Sequence[Article], excluded_lines: Set[str], plan: 
     An article is left out when any of its lines is in `excluded_lines` (the corpus, earlier
     batches, the development set).
     """
-    fresh = [a for a in articles if usable_lines(a) and not any(line in excluded_lines for line in a.lines)]
-    fars = sorted((a for a in fresh if a.outlet == "fars" and len(usable_lines(a)) >= 3),
-                  key=lambda a: (-economy_score(a), a.first_line))
-    other = [a for a in fresh if a.outlet != "fars" and len(usable_lines(a)) >= 3]
+    size = {a.first_line: len(usable_lines(a)) for a in articles}
+    fresh = [a for a in articles if size[a.first_line] >= 3 and not any(line in excluded_lines for line in a.lines)]
+    score = {a.first_line: economy_score(a) for a in fresh if a.outlet == "fars"}
+    fars = sorted((a for a in fresh if a.outlet == "fars"), key=lambda a: (-score[a.first_line], a.first_line))
+    other = [a for a in fresh if a.outlet != "fars"]
     rng = random.Random(plan.seed)
     target = pool_factor * plan.n
     pool: List[Article] = []
+    drawn = 0
     for article in fars:
-        if economy_score(article) < 1.5 or sum(len(usable_lines(a)) for a in pool) >= target:
+        if score[article.first_line] < 1.5 or drawn >= target:
             break
         pool.append(article)
+        drawn += size[article.first_line]
     variety = rng.sample(other, min(len(other), max(1, int(pool_factor * plan.n * plan.variety_share / 5))))
     return pool + variety
 

@@ -126,7 +126,7 @@ def relation_frame_inconsistencies(tasks: List[Task], relation: str = "HAS_QUANT
 
     Returns (frame, linked count, unlinked count, example doc id of an unlinked pair).
     """
-    pairs = {pair for pairs in ALLOWED_PAIRS[relation] for pair in [pairs]}
+    pairs = ALLOWED_PAIRS[relation]
     linked: Counter = Counter()
     unlinked: Counter = Counter()
     example: Dict[Tuple, str] = {}

@@ -18,7 +18,7 @@ from .build import SPLITS
 
 ANSWERS = ("accept", "reject", "ignore")
 # a copula or auxiliary written as its own token (the tokenizer splits a fused «ست» off its word)
-COPULAS = frozenset({"است", "ست", "هست", "هستند", "بود", "بودند", "باشد", "می‌باشد", "می‌باشند", "می‌باشد."})
+COPULAS = frozenset({"است", "ست", "هست", "هستند", "بود", "بودند", "باشد", "می‌باشد", "می‌باشند"})
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,20 @@
 """The normalizer's compact artifacts (lexicon, evidence): a msgpack dict under zlib, tagged with its format."""
 
 import zlib
-from typing import Any, Dict
+from typing import Any, Callable, Dict
 
 import srsly
 
 from ..errors import PersianIEError
+
+
+def cached_blob(owner: Any, encode: Callable[[], bytes]) -> bytes:
+    """`encode()` once per (frozen) object: a pipeline is saved many times during training."""
+    blob = owner.__dict__.get("_blob")
+    if blob is None:
+        blob = encode()
+        object.__setattr__(owner, "_blob", blob)
+    return blob
 
 
 def pack_artifact(data: Dict[str, Any], format_name: str, level: int = 6) -> bytes:

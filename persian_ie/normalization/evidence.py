@@ -26,7 +26,7 @@ from typing import Callable, Dict, Iterable, Optional, Sequence, Tuple
 
 from ..errors import PersianIEError
 from ..files import write_bytes_atomic
-from .artifact import pack_artifact, unpack_artifact
+from .artifact import cached_blob, pack_artifact, unpack_artifact
 from .chars import LETTER_OR_ZWNJ, PERSIAN_LETTERS, TRANSLATION, ZWNJ
 
 DATA_PATH = Path(__file__).parent / "data" / "affix_evidence.tsv.gz"
@@ -82,11 +82,7 @@ class Evidence:
 
     def to_bytes(self) -> bytes:
         """The rows as one compressed msgpack blob (the tokenizer saves this with a pipeline)."""
-        blob = self.__dict__.get("_blob")
-        if blob is None:
-            blob = self._encode()
-            object.__setattr__(self, "_blob", blob)
-        return blob
+        return cached_blob(self, self._encode)
 
     def _encode(self) -> bytes:
         columns: Dict[str, list] = {"affix": [], "spelling": [], "junction": []}

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import PersianIEError
 from ..files import write_bytes_atomic
-from .artifact import pack_artifact, unpack_artifact
+from .artifact import cached_blob, pack_artifact, unpack_artifact
 from .chars import NON_JOINING, ZWNJ
 
 # frequency given to verb forms, which hazm lists without counts
@@ -74,11 +74,7 @@ class Lexicon:
         """A compact form: every word in one string, the frequencies as one array, compressed.
 
         Computed once per lexicon (a pipeline is saved many times during training)."""
-        blob = self.__dict__.get("_blob")
-        if blob is None:
-            blob = self._encode()
-            object.__setattr__(self, "_blob", blob)
-        return blob
+        return cached_blob(self, self._encode)
 
     def _encode(self) -> bytes:
         words = list(self.plain) + list(self.spelled)
