@@ -88,7 +88,8 @@ def test_report_tables_hold_the_metrics(tiny_model: Path, evaluated: Path, corpu
         assert cells[9].startswith(f"{crf['f']:.3f} [")
     micro = next(line for line in test_ner.splitlines() if line.startswith("| micro |"))
     assert f"{metrics['test']['ner']['f']:.3f}" in micro
-    for split in ("real_test", "real_dev"):  # the real blocks are in the report, with unseen-surface NER
+    real_blocks = ("real_test", "real_dev") if REALDEV_PATH.exists() else ("real_test",)
+    for split in real_blocks:  # the real blocks are in the report, with unseen-surface NER
         title = {"real_test": "## Real news, test split", "real_dev": "## Real news (Fars, realdev)"}[split]
         section = md.split(title)[1].split("\n## ")[0]
         assert f"{metrics[split]['ner']['f']:.3f}" in section and "### NER on spans whose surface" in section
@@ -104,9 +105,11 @@ def test_report_tables_hold_the_metrics(tiny_model: Path, evaluated: Path, corpu
 
 def test_metrics_blocks_carry_intervals_and_unseen_scores(evaluated: Path) -> None:
     metrics = srsly.read_json(evaluated / "metrics.json")
-    assert set(metrics["real_test"]) >= set(metrics["real_dev"]) >= {"ner", "ner_unseen", "rel_gold_ents",
-                                                                    "rel_end_to_end", "baselines", "paragraphs"}
-    for split in ("test", "real_test", "real_dev"):
+    blocks = ("test", "real_test", "real_dev") if REALDEV_PATH.exists() else ("test", "real_test")
+    for split in blocks[1:]:
+        assert set(metrics[split]) >= {"ner", "ner_unseen", "rel_gold_ents", "rel_end_to_end", "baselines",
+                                       "paragraphs"}
+    for split in blocks:
         for key in ("ner", "ner_unseen", "rel_gold_ents", "rel_end_to_end"):
             block = metrics[split][key]
             low, high = block["f_ci95"]
@@ -115,8 +118,8 @@ def test_metrics_blocks_carry_intervals_and_unseen_scores(evaluated: Path) -> No
                 assert values["f_ci95"][0] <= values["f_ci95"][1], label
         unseen = metrics[split]["ner_unseen"]
         assert unseen["gold_spans"] <= metrics[split]["ner"]["tp"] + metrics[split]["ner"]["fn"]
-    # relations from gold entities score the relation model alone: never above 1, never the gold relations echoed
-    assert metrics["real_dev"]["baselines"]["rules"]["rel_gold_ents"]["f"] < 1.0
+    # relations from gold entities score the relation model alone: the gold relations are never echoed back
+    assert metrics[blocks[-1]]["baselines"]["rules"]["rel_gold_ents"]["f"] < 1.0
 
 
 def test_bootstrap_interval_is_narrow_for_many_paragraphs_and_wide_for_few() -> None:
