@@ -62,3 +62,18 @@ def test_batch_is_least_confident_first_with_a_random_third() -> None:
     confidences = [task_confidence(t) for t in batch]
     assert confidences == sorted(confidences)  # least confident first
     assert select_batch(tasks, plan, task_confidence) == batch  # a fixed seed draws the same batch
+
+
+def test_a_relation_focused_round_takes_least_confident_articles_dense_in_candidate_pairs() -> None:
+    tasks = fake_tasks(40)
+    for task in tasks:  # even articles: an ORG and a QUANTITY per paragraph (one candidate pair); odd: one PERSON
+        a = int(task["meta"]["article"][1:]) // 10
+        labels = ["ORG", "QUANTITY"] if a % 2 == 0 else ["PERSON"]
+        task["spans"] = [{"label": label, "score": 0.1 + a / 40} for label in labels]
+    plan = ExportPlan(n=60, random_share=0.34, variety_share=0.08, seed=3, min_pairs=1.0)
+    batch = select_batch(tasks, plan, task_confidence)
+    least = sorted({t["meta"]["article"] for t in batch if t["meta"]["drawn"] == "least_confident"},
+                   key=lambda a: int(a[1:]))
+    assert least and all(int(a[1:]) // 10 % 2 == 0 for a in least)
+    assert least == [f"L{a * 10}" for a in range(0, 2 * len(least), 2)]  # still least confident first
+    assert any(t["meta"]["drawn"] == "random" for t in batch)  # the random share is untouched

@@ -36,6 +36,8 @@ class ExportPlan:
     random_share: float = 0.34
     variety_share: float = 0.08
     seed: int = 0
+    min_pairs: float = 0.0
+    """Least-confident articles must average this many relation candidates per paragraph (0: any)."""
 
 
 def economy_score(article: Article) -> float:
@@ -87,6 +89,16 @@ def article_records(article: Article, source: str) -> List[Dict]:
     ]
 
 
+RELATION_CANDIDATES = (("PERSON", "ORG"), ("ORG", "QUANTITY"), ("CLUSTER", "QUANTITY"), ("ORG", "CLUSTER"),
+                       ("CLUSTER", "STATUS"))
+
+
+def relation_candidates(task: Task) -> int:
+    """Predicted entity pairs in the paragraph that the schema could link (a relation-focused round wants many)."""
+    labels = [span.get("label") for span in task.get("spans", [])]
+    return sum(labels.count(head) * labels.count(child) for head, child in RELATION_CANDIDATES)
+
+
 def article_confidence(tasks: Iterable[Task], confidence) -> float:
     """The mean of the paragraphs' confidences: an article full of doubtful paragraphs goes first."""
     values = [confidence(task) for task in tasks]
@@ -95,6 +107,9 @@ def article_confidence(tasks: Iterable[Task], confidence) -> float:
 
 def select_batch(tasks: Sequence[Task], plan: ExportPlan, confidence) -> List[Task]:
     """Whole articles: the least confident first, then a random share (by paragraphs) of the others.
+
+    With `plan.min_pairs`, the least-confident share only takes articles dense in relation
+    candidates (a round aimed at relations); the random and variety shares stay as they are.
 
     `tasks` are pre-annotated paragraphs with `meta.article`; the result keeps each article's
     paragraphs together and in order, least confident articles first.
@@ -120,7 +135,9 @@ def select_batch(tasks: Sequence[Task], plan: ExportPlan, confidence) -> List[Ta
 
     n_variety = int(plan.n * plan.variety_share)
     n_random = int(round(plan.n * plan.random_share))
-    take(fars, plan.n - n_variety - n_random, "least_confident")
+    dense = [a for a in fars
+             if sum(map(relation_candidates, by_article[a])) >= plan.min_pairs * len(by_article[a])]
+    take(dense, plan.n - n_variety - n_random, "least_confident")
     rest = [a for a in fars if a not in drawn]
     take(rng.sample(rest, len(rest)), n_random, "random")
     take(rng.sample(variety, len(variety)), n_variety, "variety")
