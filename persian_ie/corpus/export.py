@@ -38,6 +38,8 @@ class ExportPlan:
     seed: int = 0
     min_pairs: float = 0.0
     """Least-confident articles must average this many relation candidates per paragraph (0: any)."""
+    pool_factor: int = 4
+    """The topical pool holds about this many times the batch (a focused round needs a wider pool)."""
 
 
 def economy_score(article: Article) -> float:
@@ -53,9 +55,8 @@ def usable_lines(article: Article) -> List[int]:
             if MIN_PARAGRAPH_WORDS <= len(line.split()) <= MAX_PARAGRAPH_WORDS][:MAX_ARTICLE_PARAGRAPHS]
 
 
-def candidate_pool(articles: Sequence[Article], excluded_lines: Set[str], plan: ExportPlan,
-                   pool_factor: int = 4) -> List[Article]:
-    """Economic Fars articles (best first) and sports or health ones, about `pool_factor` x the batch.
+def candidate_pool(articles: Sequence[Article], excluded_lines: Set[str], plan: ExportPlan) -> List[Article]:
+    """Economic Fars articles (best first) and sports or health ones, about `plan.pool_factor` x the batch.
 
     An article is left out when any of its lines is in `excluded_lines` (the corpus, earlier
     batches, the development set).
@@ -66,7 +67,7 @@ def candidate_pool(articles: Sequence[Article], excluded_lines: Set[str], plan: 
     fars = sorted((a for a in fresh if a.outlet == "fars"), key=lambda a: (-score[a.first_line], a.first_line))
     other = [a for a in fresh if a.outlet != "fars"]
     rng = random.Random(plan.seed)
-    target = pool_factor * plan.n
+    target = plan.pool_factor * plan.n
     pool: List[Article] = []
     drawn = 0
     for article in fars:
@@ -74,7 +75,7 @@ def candidate_pool(articles: Sequence[Article], excluded_lines: Set[str], plan: 
             break
         pool.append(article)
         drawn += size[article.first_line]
-    variety = rng.sample(other, min(len(other), max(1, int(pool_factor * plan.n * plan.variety_share / 5))))
+    variety = rng.sample(other, min(len(other), max(1, int(plan.pool_factor * plan.n * plan.variety_share / 5))))
     return pool + variety
 
 
