@@ -15,13 +15,6 @@ ALLOWED_PAIRS: Dict[str, FrozenSet[Tuple[str, str]]] = {
 }
 
 
-def allowed_relations(head_label: str, child_label: str) -> Tuple[str, ...]:
-    """The relation labels that may join a head of `head_label` to a child of `child_label`."""
-    return tuple(
-        rel for rel in RELATION_LABELS if (head_label, child_label) in ALLOWED_PAIRS[rel]
-    )
-
-
 # every (head label, child label) pair that some relation allows
 CANDIDATE_PAIRS: FrozenSet[Tuple[str, str]] = frozenset(
     pair for pairs in ALLOWED_PAIRS.values() for pair in pairs

@@ -19,9 +19,9 @@ from persian_ie.benchmarks.pipeline import (
     stage_speeds,
 )
 from persian_ie.cli import friendly_errors, msg
-from persian_ie.files import write_json_atomic, write_text_atomic
-from persian_ie.inputs import read_text, split_paragraphs, text_files
-from persian_ie.models import load_pipeline
+from persian_ie.io.files import write_json_atomic, write_text_atomic
+from persian_ie.io.inputs import read_text, split_paragraphs, text_files
+from persian_ie.pipeline.loading import load_pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 

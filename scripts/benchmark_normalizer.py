@@ -21,7 +21,7 @@ from persian_ie.benchmarks.normalizer import (
     trusted_paragraphs,
 )
 from persian_ie.cli import friendly_errors, msg
-from persian_ie.files import write_json_atomic, write_text_atomic
+from persian_ie.io.files import write_json_atomic, write_text_atomic
 from persian_ie.normalization import get_normalizer
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,11 +5,11 @@ from pathlib import Path
 import typer
 
 from persian_ie.cli import friendly_errors, msg
+from persian_ie.io.rawtext import read_gzip_lines
 from persian_ie.normalization.evidence import Evidence, count_affixes, count_careful, gather_evidence, write_evidence
 from persian_ie.normalization.lexicon import load_lexicon
 from persian_ie.normalization.normalizer import Normalizer
 from persian_ie.normalization.zwnj import GLUED_SUFFIXES, ZwnjRestorer
-from persian_ie.rawtext import read_gzip_lines
 
 
 @friendly_errors

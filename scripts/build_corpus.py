@@ -13,8 +13,8 @@ from persian_ie.corpus.build import (
     write_raw_articles,
     write_splits,
 )
-from persian_ie.prodigy_io import read_jsonl, write_jsonl_atomic
-from persian_ie.tokenizer import blank_nlp
+from persian_ie.io.prodigy import read_jsonl, write_jsonl_atomic
+from persian_ie.pipeline.tokenizer import blank_nlp
 
 
 @friendly_errors

@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 
 from persian_ie.cli import friendly_errors, msg
-from persian_ie.files import write_text_atomic
+from persian_ie.io.files import write_text_atomic
 from persian_ie.normalization.chars import TABLES_PATH, hazm_tables
 from persian_ie.normalization.lexicon import DATA_PATH, build_lexicon, read_lexicon, write_lexicon
 

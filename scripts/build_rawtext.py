@@ -6,7 +6,7 @@ from pathlib import Path
 import typer
 
 from persian_ie.cli import friendly_errors, msg
-from persian_ie.rawtext import article_lines, held_out_articles, unique_lines, write_gzip_lines
+from persian_ie.io.rawtext import article_lines, held_out_articles, unique_lines, write_gzip_lines
 
 
 @friendly_errors

@@ -6,8 +6,8 @@ from typing import List
 import typer
 
 from persian_ie.cli import msg
+from persian_ie.corpus.markup import count_labels, read_document
 from persian_ie.errors import PersianIEError
-from persian_ie.markup import count_labels, read_document
 
 
 def main(paths: List[Path] = typer.Argument(..., help="Authored .txt files")) -> None:

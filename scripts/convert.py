@@ -7,7 +7,7 @@ import typer
 from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.convert import split_docs, write_docbin
 from persian_ie.corpus.validation import require_valid
-from persian_ie.tokenizer import blank_nlp
+from persian_ie.pipeline.tokenizer import blank_nlp
 
 
 @friendly_errors

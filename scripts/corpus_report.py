@@ -8,8 +8,8 @@ import typer
 from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.report import render_report
 from persian_ie.corpus.review_changes import audit_batches, blind_agreement
-from persian_ie.files import write_text_atomic
-from persian_ie.prodigy_io import read_jsonl
+from persian_ie.io.files import write_text_atomic
+from persian_ie.io.prodigy import read_jsonl
 
 
 @friendly_errors

@@ -14,11 +14,11 @@ from persian_ie.baselines.crf import CrfTagger
 from persian_ie.baselines.rules import RulesAnnotator
 from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.convert import read_docbin
-from persian_ie.evaluation import PipelineAnnotator, evaluate_annotator, evaluate_raw, train_surfaces
-from persian_ie.files import write_json_atomic
-from persian_ie.models import config_hash, load_pipeline
-from persian_ie.prodigy_io import read_jsonl
-from persian_ie.tokenizer import blank_nlp
+from persian_ie.evaluation.scores import PipelineAnnotator, evaluate_annotator, evaluate_raw, train_surfaces
+from persian_ie.io.files import write_json_atomic
+from persian_ie.io.prodigy import read_jsonl
+from persian_ie.pipeline.loading import config_hash, load_pipeline
+from persian_ie.pipeline.tokenizer import blank_nlp
 
 
 @friendly_errors

@@ -12,8 +12,8 @@ from spacy.cli._util import parse_config_overrides
 
 from persian_ie.cli import friendly_errors, msg
 from persian_ie.errors import PersianIEError
-from persian_ie.experiments import run_lever
-from persian_ie.files import write_json_atomic
+from persian_ie.evaluation.experiments import run_lever
+from persian_ie.io.files import write_json_atomic
 
 
 @friendly_errors

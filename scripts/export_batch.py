@@ -14,12 +14,12 @@ import typer
 from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.export import ExportPlan, article_records, candidate_pool, seen_lines, select_batch
 from persian_ie.corpus.sheet import write_sheet
-from persian_ie.files import write_text_atomic
-from persian_ie.models import load_pipeline
-from persian_ie.prediction import Record, Unit, predict_tasks, task_confidence
-from persian_ie.prodigy_io import read_jsonl, write_jsonl_atomic
-from persian_ie.rawtext import read_articles
-from persian_ie.review import render_review_page
+from persian_ie.io.files import write_text_atomic
+from persian_ie.io.prodigy import read_jsonl, task_confidence, write_jsonl_atomic
+from persian_ie.io.rawtext import read_articles
+from persian_ie.io.review_page import render_review_page
+from persian_ie.pipeline.loading import load_pipeline
+from persian_ie.prediction.predict import Record, Unit, predict_tasks
 
 
 def known_texts(corpus: Path, batches_dir: Path, realdev: Path) -> List[str]:

@@ -16,8 +16,8 @@ import typer
 from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.review_import import import_reviewed
 from persian_ie.errors import PersianIEError
-from persian_ie.files import write_json_atomic, write_text_atomic
-from persian_ie.tokenizer import blank_nlp
+from persian_ie.io.files import write_json_atomic, write_text_atomic
+from persian_ie.pipeline.tokenizer import blank_nlp
 
 
 @friendly_errors

@@ -7,8 +7,8 @@ from typing import List
 import typer
 
 from persian_ie.cli import friendly_errors, msg
-from persian_ie.files import write_json_atomic
-from persian_ie.learning_curve import FRACTIONS, REAL_COUNTS, learning_curve, real_data_curve
+from persian_ie.evaluation.learning_curve import FRACTIONS, REAL_COUNTS, learning_curve, real_data_curve
+from persian_ie.io.files import write_json_atomic
 
 
 @friendly_errors

@@ -13,8 +13,8 @@ import typer
 
 from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.migrate import migrate_corpus
-from persian_ie.prodigy_io import read_jsonl, write_jsonl_atomic
-from persian_ie.tokenizer import blank_nlp
+from persian_ie.io.prodigy import read_jsonl, write_jsonl_atomic
+from persian_ie.pipeline.tokenizer import blank_nlp
 
 
 @friendly_errors

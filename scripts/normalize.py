@@ -7,8 +7,8 @@ import typer
 
 from persian_ie.cli import friendly_errors, msg
 from persian_ie.errors import PersianIEError
-from persian_ie.files import write_text_atomic
-from persian_ie.inputs import read_text, text_files
+from persian_ie.io.files import write_text_atomic
+from persian_ie.io.inputs import read_text, text_files
 from persian_ie.normalization import get_normalizer
 
 

@@ -9,7 +9,7 @@ from spacy.cli.package import package
 
 from persian_ie.cli import friendly_errors, msg
 from persian_ie.errors import PersianIEError
-from persian_ie.packaging import drop_own_requirement, stage_pipeline
+from persian_ie.packaging.package import drop_own_requirement, stage_pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 

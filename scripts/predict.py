@@ -2,7 +2,7 @@
 
 import sys
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 import srsly
 import typer
@@ -10,12 +10,12 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from persian_ie.cli import friendly_errors, msg
 from persian_ie.errors import PersianIEError
-from persian_ie.files import write_text_atomic
-from persian_ie.models import load_pipeline
-from persian_ie.prediction import Rejected, iter_units, predict_tasks, task_confidence
-from persian_ie.prodigy_io import read_jsonl
-from persian_ie.review import render_review_page
-from persian_ie.streaming import ResumableWriter
+from persian_ie.io.files import write_text_atomic
+from persian_ie.io.prodigy import read_jsonl, task_confidence
+from persian_ie.io.review_page import render_review_page
+from persian_ie.io.streaming import ResumableWriter
+from persian_ie.pipeline.loading import load_pipeline
+from persian_ie.prediction.predict import Rejected, iter_units, predict_tasks
 
 
 @friendly_errors
@@ -71,19 +71,13 @@ def main(
     try:
         for tasks in predict_tasks(nlp, units(), batch_size=batch_size, n_process=n_process,
                                    with_scores=entity_scores, model_path=model_path):
-            writer.write_batch(tasks, len(tasks))
+            writer.write_batch(tasks, len(tasks), sort_keys=[task_confidence(task) for task in tasks])
             if show:
                 bar.update(task_id, description=f"{writer.tasks_written} paragraphs predicted")
     finally:
         if show:
             bar.stop()
-    sort_keys: Optional[List[Tuple[float, int]]] = None
-    if sort == "uncertainty":
-        sort_keys = []
-        offsets = writer.line_offsets()
-        for (_, task), offset in zip(read_jsonl(writer.partial), offsets):
-            sort_keys.append((task_confidence(task), offset))
-    writer.finish(sort_keys)
+    writer.finish(sort=sort == "uncertainty")
     if rejected or rejected_path.exists():
         write_text_atomic(rejected_path, "".join(srsly.json_dumps(r) + "\n" for r in rejected))
     page = review_dir / f"{output.stem}.html"

@@ -9,12 +9,12 @@ import typer
 from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.convert import read_docbin
 from persian_ie.corpus.report import corpus_stats
-from persian_ie.error_analysis import analyse, worst_errors
 from persian_ie.errors import PersianIEError
-from persian_ie.models import load_pipeline
-from persian_ie.prediction import entity_scores
-from persian_ie.prodigy_io import read_jsonl
-from persian_ie.reporting import build_report
+from persian_ie.evaluation.error_analysis import analyse, worst_errors
+from persian_ie.evaluation.report import build_report
+from persian_ie.io.prodigy import read_jsonl
+from persian_ie.pipeline.loading import load_pipeline
+from persian_ie.prediction.predict import entity_scores
 
 
 @friendly_errors

@@ -13,9 +13,9 @@ import typer
 
 from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.sheet import as_review, read_sheet, write_review_sheet, write_sheet
-from persian_ie.files import write_text_atomic
-from persian_ie.inputs import read_text
-from persian_ie.prodigy_io import read_jsonl, write_jsonl_atomic
+from persian_ie.io.files import write_text_atomic
+from persian_ie.io.inputs import read_text
+from persian_ie.io.prodigy import read_jsonl, write_jsonl_atomic
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
 

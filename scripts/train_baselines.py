@@ -9,7 +9,7 @@ from persian_ie.baselines.rules import build_rules_pipeline
 from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.convert import split_docs
 from persian_ie.corpus.validation import require_valid
-from persian_ie.tokenizer import blank_nlp
+from persian_ie.pipeline.tokenizer import blank_nlp
 
 
 @friendly_errors

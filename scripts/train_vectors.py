@@ -5,9 +5,9 @@ from pathlib import Path
 import typer
 
 from persian_ie.cli import friendly_errors, msg
-from persian_ie.rawtext import read_gzip_lines
-from persian_ie.tokenizer import blank_nlp
-from persian_ie.vectors import train_floret, write_training_text
+from persian_ie.io.rawtext import read_gzip_lines
+from persian_ie.pipeline.tokenizer import blank_nlp
+from persian_ie.training.vectors import train_floret, write_training_text
 
 
 @friendly_errors

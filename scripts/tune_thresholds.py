@@ -7,9 +7,9 @@ import typer
 
 from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.convert import read_docbin
-from persian_ie.files import write_json_atomic
-from persian_ie.models import load_pipeline
-from persian_ie.thresholds import tune_thresholds
+from persian_ie.evaluation.thresholds import tune_thresholds
+from persian_ie.io.files import write_json_atomic
+from persian_ie.pipeline.loading import load_pipeline
 
 
 @friendly_errors

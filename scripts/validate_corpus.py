@@ -6,7 +6,7 @@ import typer
 
 from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.validation import validate_corpus
-from persian_ie.tokenizer import blank_nlp
+from persian_ie.pipeline.tokenizer import blank_nlp
 
 
 @friendly_errors

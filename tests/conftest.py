@@ -24,8 +24,8 @@ def seed_text() -> str:
 def corpus_dir(tmp_path_factory) -> Path:
     """The corpus converted to .spacy files, as `spacy project run convert` does."""
     from persian_ie.corpus.convert import split_docs, write_docbin
-    from persian_ie.prodigy_io import read_jsonl
-    from persian_ie.tokenizer import blank_nlp
+    from persian_ie.io.prodigy import read_jsonl
+    from persian_ie.pipeline.tokenizer import blank_nlp
 
     folder = tmp_path_factory.mktemp("corpus")
     nlp = blank_nlp()
@@ -36,13 +36,24 @@ def corpus_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory, corpus_dir) -> Path:
+def tiny_config(tmp_path_factory) -> Path:
+    """config.cfg with the tiny overrides (configs/tiny.overrides.cfg): trains in seconds."""
+    from persian_ie.training.config import derive_config
+
+    path = tmp_path_factory.mktemp("config") / "tiny.cfg"
+    path.write_text(derive_config(ROOT / "configs" / "config.cfg", ROOT / "configs" / "tiny.overrides.cfg").to_str(),
+                    encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory, corpus_dir, tiny_config) -> Path:
     """The tiny config trained for a few dozen steps (seconds): the full pipeline, badly trained."""
     from spacy.cli.train import train
 
     output = tmp_path_factory.mktemp("tiny")
     train(
-        ROOT / "configs" / "tiny.cfg",
+        tiny_config,
         output,
         overrides={"paths.train": str(corpus_dir / "train.spacy"), "paths.dev": str(corpus_dir / "dev.spacy")},
     )
@@ -55,8 +66,8 @@ def baselines_dir(tmp_path_factory, corpus_dir) -> Path:
     from persian_ie.baselines.crf import CrfTagger
     from persian_ie.baselines.rules import build_rules_pipeline
     from persian_ie.corpus.convert import read_docbin
-    from persian_ie.prodigy_io import read_jsonl
-    from persian_ie.tokenizer import blank_nlp
+    from persian_ie.io.prodigy import read_jsonl
+    from persian_ie.pipeline.tokenizer import blank_nlp
 
     folder = tmp_path_factory.mktemp("baselines")
     tasks = [task for _, task in read_jsonl(ROOT / "corpus" / "gold.jsonl")]

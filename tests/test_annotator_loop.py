@@ -6,8 +6,8 @@ from pathlib import Path
 import srsly
 
 from persian_ie.corpus.review_import import split_for_document
-from persian_ie.prodigy_io import get_hash, set_hashes
-from persian_ie.review import render_review_page
+from persian_ie.io.prodigy import get_hash, set_hashes
+from persian_ie.io.review_page import render_review_page
 
 from .helpers import ROOT, run_script
 
@@ -81,7 +81,7 @@ def test_review_page_escapes_html() -> None:
     assert "needs-review" in page
 
 
-def test_reviewed_tasks_go_back_into_training(tiny_model: Path, tmp_path: Path) -> None:
+def test_reviewed_tasks_go_back_into_training(tiny_model: Path, tiny_config: Path, tmp_path: Path) -> None:
     """predict -> a reviewer fixes a label and accepts -> import -> convert -> train -> the fix is trained on."""
     text = "خوشه زعفران قائنات با ۱۲۰ واحد عضو در حال اجرا است و از حمایت بانک کشاورزی برخوردار است."
     source = tmp_path / "new.jsonl"
@@ -136,9 +136,9 @@ def test_reviewed_tasks_go_back_into_training(tiny_model: Path, tmp_path: Path) 
     from spacy.cli.train import train
 
     from persian_ie.corpus.convert import read_docbin
-    from persian_ie.models import load_pipeline
+    from persian_ie.pipeline.loading import load_pipeline
 
-    train(ROOT / "configs" / "tiny.cfg", tmp_path / "model",
+    train(tiny_config, tmp_path / "model",
           overrides={"paths.train": str(tmp_path / "spacy" / "train.spacy"),
                      "paths.dev": str(tmp_path / "spacy" / "dev.spacy"), "training.max_steps": 5})
     nlp = load_pipeline(tmp_path / "model" / "model-last")

@@ -8,13 +8,13 @@ import pytest
 import srsly
 
 from persian_ie.corpus.build import assign_splits, build_corpus, read_documents, read_splits
+from persian_ie.corpus.markup import parse_document
 from persian_ie.corpus.report import corpus_stats, render_report
 from persian_ie.corpus.validation import validate_corpus, validate_task
 from persian_ie.errors import PersianIEError
-from persian_ie.markup import parse_document
-from persian_ie.prodigy_io import set_hashes
+from persian_ie.io.prodigy import set_hashes
+from persian_ie.pipeline.tokenizer import blank_nlp
 from persian_ie.schema import ENTITY_LABELS, RELATION_LABELS
-from persian_ie.tokenizer import blank_nlp
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "corpus" / "gold.jsonl"
@@ -127,13 +127,13 @@ def test_markup_errors_name_the_line() -> None:
         parse_document("# doc_id: x\n\n[علی](PERSON:a) و [۲ تن](QUANTITY:b)\n>> a HAS_QUANTITY b\n", "x.txt")
 
 
-def test_spacy_debug_data_finds_no_errors(corpus_dir) -> None:
+def test_spacy_debug_data_finds_no_errors(corpus_dir, tiny_config) -> None:
     """`spacy debug data` on the converted corpus (with the tiny config's pipeline) reports no errors."""
     import subprocess
     import sys
 
     result = subprocess.run(
-        [sys.executable, "-m", "spacy", "debug", "data", str(ROOT / "configs" / "tiny.cfg"),
+        [sys.executable, "-m", "spacy", "debug", "data", str(tiny_config),
          "--paths.train", str(corpus_dir / "train.spacy"), "--paths.dev", str(corpus_dir / "dev.spacy")],
         capture_output=True, text=True, timeout=600,
     )

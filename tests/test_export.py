@@ -4,8 +4,8 @@ import gzip
 from pathlib import Path
 
 from persian_ie.corpus.export import ExportPlan, article_records, candidate_pool, seen_lines, select_batch
-from persian_ie.prediction import task_confidence
-from persian_ie.rawtext import read_articles
+from persian_ie.io.prodigy import task_confidence
+from persian_ie.io.rawtext import read_articles
 
 
 def write_asset(path: Path, articles) -> None:

@@ -3,8 +3,8 @@
 from persian_ie.corpus.build import REVIEW_META_KEY
 from persian_ie.corpus.migrate import migrate_corpus, migrate_task
 from persian_ie.corpus.validation import validate_task
-from persian_ie.prodigy_io import set_hashes
-from persian_ie.tokenizer import blank_nlp
+from persian_ie.io.prodigy import set_hashes
+from persian_ie.pipeline.tokenizer import blank_nlp
 
 
 def old_task(text: str, spans, relations=()) -> dict:

@@ -25,7 +25,8 @@ from persian_ie.normalization.evidence import (
 )
 from persian_ie.normalization.lexicon import DATA_PATH as LEXICON_PATH
 from persian_ie.normalization.lexicon import Lexicon, build_lexicon, load_lexicon, read_lexicon
-from persian_ie.tokenizer import NORMALIZER_DATA, SETTINGS_FILE, NormalizingTokenizer, blank_nlp
+from persian_ie.normalization.normalizer import FLAGS
+from persian_ie.pipeline.tokenizer import NORMALIZER_DATA, SETTINGS_FILE, NormalizingTokenizer, blank_nlp
 
 
 def small_lexicon() -> Lexicon:
@@ -113,9 +114,7 @@ def test_pipeline_carries_its_lexicon(tmp_path: Path) -> None:
     nlp.to_disk(tmp_path / "model")
     folder = tmp_path / "model" / "tokenizer"
     assert (folder / NORMALIZER_DATA).exists()
-    assert srsly.read_json(folder / SETTINGS_FILE) == {
-        "restore_zwnj": True, "persian_digits": True, "separate_glued_marks": True
-    }
+    assert srsly.read_json(folder / SETTINGS_FILE) == {flag: True for flag in FLAGS}  # every pass, by name
     loaded = spacy.load(tmp_path / "model")
     # the lexicon came from the pipeline, not from the package
     assert loaded.tokenizer.normalizer is not get_normalizer()

@@ -7,15 +7,15 @@ import spacy
 import srsly
 
 from persian_ie.baselines.crf import _repair
-from persian_ie.baselines.heuristic_relations import nearest_pair_relations
 from persian_ie.baselines.rules import RulesAnnotator
 from persian_ie.corpus.convert import read_docbin
 from persian_ie.errors import PersianIEError
-from persian_ie.evaluation import score_keys
-from persian_ie.models import load_pipeline
-from persian_ie.relations import get_relations
+from persian_ie.evaluation.scores import score_keys
+from persian_ie.evaluation.thresholds import GRID, tune_thresholds
+from persian_ie.pipeline.loading import load_pipeline
+from persian_ie.pipeline.nearest_pair import nearest_pair_relations
+from persian_ie.pipeline.relations import get_relations
 from persian_ie.schema import ALLOWED_PAIRS, ENTITY_LABELS, RELATION_LABELS
-from persian_ie.thresholds import GRID, tune_thresholds
 
 from .conftest import REALDEV_PATH
 from .helpers import run_script

@@ -6,10 +6,10 @@ import srsly
 from spacy.tokens import Doc, Span
 from thinc.api import Model
 
-from persian_ie.relation_model import candidate_pairs, create_instance_layer, n_features
+from persian_ie.pipeline.relation_model import candidate_pairs, create_instance_layer, n_features
+from persian_ie.pipeline.token_marks import doc_orths, orth_ids, token_marks
+from persian_ie.pipeline.tokenizer import blank_nlp
 from persian_ie.schema import CANDIDATE_PAIRS
-from persian_ie.token_marks import doc_orths, orth_ids, token_marks
-from persian_ie.tokenizer import blank_nlp
 
 from .helpers import ROOT
 
@@ -57,7 +57,7 @@ def test_candidates_only_allowed_pairs_within_window(nlp) -> None:
 
 
 def test_gold_relations_are_candidates(nlp) -> None:
-    from persian_ie.relations import get_relations
+    from persian_ie.pipeline.relations import get_relations
 
     missed = total = 0
     for i in range(30):
@@ -104,7 +104,7 @@ def test_candidate_cache_does_not_keep_docs_alive(nlp) -> None:
     import gc
     import weakref
 
-    from persian_ie.relation_model import create_candidate_generator
+    from persian_ie.pipeline.relation_model import create_candidate_generator
 
     get_candidates = create_candidate_generator(40)
     doc = corpus_doc(nlp)

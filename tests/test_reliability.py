@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from persian_ie.corpus.validation import validate_task
 from persian_ie.errors import PersianIEError
+from persian_ie.io.prodigy import read_jsonl
 from persian_ie.normalization import get_normalizer
-from persian_ie.prodigy_io import read_jsonl
-from persian_ie.tokenizer import blank_nlp
+from persian_ie.pipeline.tokenizer import blank_nlp
 
 from .helpers import ROOT, default_sigint, run_script
 
@@ -206,7 +206,7 @@ EXTREME = {
 
 @pytest.mark.parametrize("name", sorted(EXTREME))
 def test_extreme_text_through_the_pipeline(tiny_model: Path, name: str) -> None:
-    from persian_ie.models import load_pipeline
+    from persian_ie.pipeline.loading import load_pipeline
 
     nlp = load_pipeline(tiny_model)
     text = EXTREME[name]

@@ -6,9 +6,9 @@ import pytest
 import srsly
 
 from persian_ie.corpus.report import corpus_stats
-from persian_ie.error_analysis import compare_entities
-from persian_ie.learning_curve import document_subsets
-from persian_ie.prodigy_io import read_jsonl
+from persian_ie.evaluation.error_analysis import compare_entities
+from persian_ie.evaluation.learning_curve import document_subsets
+from persian_ie.io.prodigy import read_jsonl
 from persian_ie.schema import ENTITY_LABELS
 
 from .conftest import REALDEV_PATH
@@ -30,15 +30,15 @@ def evaluated(tiny_model: Path, baselines_dir: Path, corpus_dir: Path, tmp_path_
     return folder
 
 
-def test_learning_curve_on_document_subsets(corpus_dir: Path, tmp_path: Path) -> None:
-    result = run_script("learning_curve", [ROOT / "configs" / "tiny.cfg", corpus_dir, tmp_path / "curve.json",
+def test_learning_curve_on_document_subsets(corpus_dir: Path, tiny_config: Path, tmp_path: Path) -> None:
+    result = run_script("learning_curve", [tiny_config, corpus_dir, tmp_path / "curve.json",
                                            "--work-dir", tmp_path / "work", "--max-steps", "5",
                                            "--fraction", "0.25", "--fraction", "1.0"])
     assert result.exit_code == 0, result.output
     points = srsly.read_json(tmp_path / "curve.json")["points"]
     assert [p["fraction"] for p in points] == [0.25, 1.0]
     from persian_ie.corpus.convert import read_docbin
-    from persian_ie.tokenizer import blank_nlp
+    from persian_ie.pipeline.tokenizer import blank_nlp
 
     n_train = len(read_docbin(corpus_dir / "train.spacy", blank_nlp().vocab))
     assert points[0]["documents"] < points[1]["documents"] and points[1]["paragraphs"] == n_train
@@ -48,7 +48,7 @@ def test_learning_curve_on_document_subsets(corpus_dir: Path, tmp_path: Path) ->
 
 def test_subsets_are_nested_whole_documents(corpus_dir: Path) -> None:
     from persian_ie.corpus.convert import read_docbin
-    from persian_ie.tokenizer import blank_nlp
+    from persian_ie.pipeline.tokenizer import blank_nlp
 
     docs = read_docbin(corpus_dir / "train.spacy", blank_nlp().vocab)
     subsets = document_subsets(docs, (0.25, 0.5, 1.0))
@@ -123,7 +123,7 @@ def test_metrics_blocks_carry_intervals_and_unseen_scores(evaluated: Path) -> No
 
 
 def test_bootstrap_interval_is_narrow_for_many_paragraphs_and_wide_for_few() -> None:
-    from persian_ie.evaluation import score_keys
+    from persian_ie.evaluation.scores import score_keys
 
     many = [({(0, 1, "ORG")}, {(0, 1, "ORG")}) if i % 5 else (set(), {(0, 1, "ORG")}) for i in range(500)]
     few = many[:10]
@@ -166,8 +166,8 @@ def test_benchmark_runs_on_a_tiny_input(tiny_model: Path, corpus_dir: Path, tmp_
 
 def test_real_subsets_keep_the_authored_corpus_and_whole_articles(corpus_dir: Path) -> None:
     from persian_ie.corpus.convert import read_docbin
-    from persian_ie.learning_curve import is_real, real_subsets
-    from persian_ie.tokenizer import blank_nlp
+    from persian_ie.evaluation.learning_curve import is_real, real_subsets
+    from persian_ie.pipeline.tokenizer import blank_nlp
 
     docs = read_docbin(corpus_dir / "train.spacy", blank_nlp().vocab)
     subsets = real_subsets(docs, (0, 200, 400, -1))
@@ -183,8 +183,8 @@ def test_real_subsets_keep_the_authored_corpus_and_whole_articles(corpus_dir: Pa
 
 
 @pytest.mark.skipif(not REALDEV_PATH.exists(), reason="../shared/realdev is not beside the project")
-def test_learning_curve_by_real_data(corpus_dir: Path, tmp_path: Path) -> None:
-    result = run_script("learning_curve", [ROOT / "configs" / "tiny.cfg", corpus_dir, tmp_path / "real.json",
+def test_learning_curve_by_real_data(corpus_dir: Path, tiny_config: Path, tmp_path: Path) -> None:
+    result = run_script("learning_curve", [tiny_config, corpus_dir, tmp_path / "real.json",
                                            "--work-dir", tmp_path / "work", "--max-steps", "5", "--by-real",
                                            "--realdev", REALDEV_PATH])
     assert result.exit_code == 0, result.output

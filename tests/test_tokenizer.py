@@ -5,7 +5,7 @@ import spacy
 from spacy.tokens import Doc, DocBin
 
 from persian_ie.normalization import canonical
-from persian_ie.tokenizer import blank_nlp
+from persian_ie.pipeline.tokenizer import blank_nlp
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 from spacy.training import biluo_tags_to_spans, offsets_to_biluo_tags
 
 from ..normalization.chars import ZWNJ
-from .heuristic_relations import relate_all
+from ..pipeline.nearest_pair import relate_all
 
 WINDOW = 2
 

@@ -19,10 +19,10 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from ..prodigy_io import Task
+from ..io.prodigy import Task
+from ..pipeline.nearest_pair import relate_all
+from ..pipeline.tokenizer import blank_nlp
 from ..schema import ENTITY_LABELS
-from ..tokenizer import blank_nlp
-from .heuristic_relations import relate_all
 
 ORG_HEADS = {
     "شرکت", "سازمان", "وزارت", "بانک", "اداره", "اتاق", "دانشگاه", "صندوق", "بنیاد", "کمیته", "اتحادیه",

@@ -15,7 +15,6 @@ import difflib
 import platform
 import random
 import re
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -23,6 +22,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 import srsly
 
 from ..errors import PersianIEError
+from ..io.inputs import split_paragraphs
 from ..normalization.chars import (
     CHANGED_CHARS_RE,
     EXPANSIONS,
@@ -33,6 +33,7 @@ from ..normalization.chars import (
     ZWNJ,
     digit_translation,
 )
+from .timing import best_of
 
 NONE, HALF, SPACE = 0, 1, 2
 MODES = ("deleted", "spaced", "mixed")
@@ -214,7 +215,7 @@ def held_out_paragraphs(
             continue
         raw = (Path(raw_dir) / f"{document.doc_id}.txt").read_text(encoding="utf-8")
         doc_ids.append(document.doc_id)
-        paragraphs.extend(p.strip() for p in re.split(r"\n\s*\n", raw) if p.strip())
+        paragraphs.extend(paragraph for _, _, paragraph in split_paragraphs(raw))
     return doc_ids, paragraphs
 
 
@@ -225,11 +226,7 @@ def realdev_texts(path: Path) -> List[str]:
 def measure_speed(normalize: Callable[[str], str], text: str, repeats: int = 3) -> float:
     """Characters per second, best of `repeats` runs over `text` (after one warm-up run)."""
     normalize(text[:1000])
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        normalize(text)
-        best = min(best, time.perf_counter() - start)
+    best = best_of(lambda: normalize(text), repeats)
     return len(text) / best if best > 0 else float("inf")
 
 

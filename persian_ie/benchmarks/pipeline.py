@@ -19,6 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..normalization import get_normalizer
+from .timing import best_of
 
 ENTITY_COUNTS = (5, 10, 20, 40)
 # a realistic stretch of news that carries every entity type; repeated to grow a paragraph
@@ -48,11 +49,7 @@ def count_words(texts: Iterable[str]) -> int:
 def words_per_second(func: Callable[[Sequence[str]], Any], texts: Sequence[str], repeats: int = 1) -> float:
     """Best of `repeats` runs of `func(texts)`, in whitespace-separated words per second."""
     words = count_words(texts)
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func(texts)
-        best = min(best, time.perf_counter() - start)
+    best = best_of(lambda: func(texts), repeats)
     return words / best if best > 0 else float("inf")
 
 

@@ -15,11 +15,11 @@ from spacy.language import Language
 from spacy.tokens import Span
 
 from ..errors import PersianIEError
-from ..files import write_json_atomic
-from ..markup import MarkedDocument, read_document
+from ..io.files import write_json_atomic
+from ..io.prodigy import Task, make_task
 from ..normalization import Alignment
-from ..prodigy_io import Task, make_task
-from ..tokenizer import ALIGNMENT_KEY
+from ..pipeline.tokenizer import ALIGNMENT_KEY
+from .markup import MarkedDocument, read_document
 
 SPLITS = ("train", "dev", "test")
 SPLIT_SHARES = {"train": 0.70, "dev": 0.15, "test": 0.15}
@@ -28,7 +28,6 @@ REVIEW_META_KEY = "review"
 # meta.origin: "authored" for documents written for the corpus, "real" for published news
 ORIGIN_AUTHORED = "authored"
 ORIGIN_REAL = "real"
-ORIGINS = (ORIGIN_AUTHORED, ORIGIN_REAL)
 
 
 @dataclass

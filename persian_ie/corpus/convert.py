@@ -6,9 +6,9 @@ from typing import Dict, Iterable, List
 from spacy.tokens import Doc, DocBin, Span
 from spacy.vocab import Vocab
 
-from ..files import write_bytes_atomic
-from ..prodigy_io import Task, doc_from_task
-from ..relations import Relation, set_relations
+from ..io.files import write_bytes_atomic
+from ..io.prodigy import Task, doc_from_task
+from ..pipeline.relations import Relation, set_relations
 from .build import ORIGIN_REAL
 
 

@@ -12,8 +12,9 @@ import random
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Sequence, Set
 
-from ..prodigy_io import Task
-from ..rawtext import Article
+from ..io.prodigy import Task
+from ..io.rawtext import Article
+from ..schema import CANDIDATE_PAIRS
 from .build import ORIGIN_REAL
 
 LICENSE = "Apache-2.0 (language-ml/course-nlp-ir-1-text-exploring)"
@@ -90,14 +91,10 @@ def article_records(article: Article, source: str) -> List[Dict]:
     ]
 
 
-RELATION_CANDIDATES = (("PERSON", "ORG"), ("ORG", "QUANTITY"), ("CLUSTER", "QUANTITY"), ("ORG", "CLUSTER"),
-                       ("CLUSTER", "STATUS"))
-
-
 def relation_candidates(task: Task) -> int:
     """Predicted entity pairs in the paragraph that the schema could link (a relation-focused round wants many)."""
     labels = [span.get("label") for span in task.get("spans", [])]
-    return sum(labels.count(head) * labels.count(child) for head, child in RELATION_CANDIDATES)
+    return sum(labels.count(head) * labels.count(child) for head, child in CANDIDATE_PAIRS)
 
 
 def article_confidence(tasks: Iterable[Task], confidence) -> float:

@@ -14,9 +14,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from spacy.language import Language
 from spacy.tokens import Span
 
+from ..io.prodigy import Task, make_task, task_span_key
 from ..normalization import Alignment
-from ..prodigy_io import Task, make_task
-from ..tokenizer import ALIGNMENT_KEY
+from ..pipeline.tokenizer import ALIGNMENT_KEY
 from .build import REVIEW_META_KEY
 
 
@@ -47,11 +47,11 @@ def migrate_task(nlp: Language, task: Task) -> Tuple[Optional[Task], List[str]]:
             problems.append(f"{where}: span {task['text'][span['start']:span['end']]!r} ({span['label']}) is not on "
                             "the new token boundaries")
             continue
-        by_key[(span["start"], span["end"], span["label"])] = new
+        by_key[task_span_key(span)] = new
     relations = []
     for rel in task.get("relations", []) or []:
-        head = by_key.get((rel["head_span"]["start"], rel["head_span"]["end"], rel["head_span"]["label"]))
-        child = by_key.get((rel["child_span"]["start"], rel["child_span"]["end"], rel["child_span"]["label"]))
+        head = by_key.get(task_span_key(rel["head_span"]))
+        child = by_key.get(task_span_key(rel["child_span"]))
         if head is None or child is None:
             problems.append(f"{where}: relation {rel['label']} loses an end")
             continue

@@ -4,7 +4,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-from ..prodigy_io import Task
+from ..io.prodigy import Task
 from ..schema import ALLOWED_PAIRS, ENTITY_LABELS, RELATION_LABELS
 from .build import SPLITS
 from .review_changes import RELATION_CHANGES, SPAN_CHANGES, BatchAudit

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
-from ..prodigy_io import Task, read_jsonl
+from ..io.prodigy import Task, read_jsonl, task_relation_key, task_span_key
 from ..schema import ENTITY_LABELS, RELATION_LABELS
 
 SpanKey = Tuple[int, int, str]
@@ -45,13 +45,11 @@ class BatchChanges:
 
 
 def _spans(task: Task) -> Set[SpanKey]:
-    return {(s["start"], s["end"], s["label"]) for s in task.get("spans", [])}
+    return {task_span_key(s) for s in task.get("spans", [])}
 
 
 def _relations(task: Task) -> Set[Tuple]:
-    return {((r["head_span"]["start"], r["head_span"]["end"], r["head_span"]["label"]),
-             (r["child_span"]["start"], r["child_span"]["end"], r["child_span"]["label"]), r["label"])
-            for r in task.get("relations", []) or []}
+    return {task_relation_key(r) for r in task.get("relations", []) or []}
 
 
 def span_changes(before: Task, after: Task) -> Counter:

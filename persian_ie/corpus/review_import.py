@@ -38,7 +38,7 @@ import srsly
 from spacy.language import Language
 
 from ..errors import PersianIEError
-from ..prodigy_io import Task, jsonl_lines, read_jsonl, set_hashes, write_jsonl_atomic
+from ..io.prodigy import Task, jsonl_lines, read_jsonl, set_hashes, task_relation_key, task_span_key, write_jsonl_atomic
 from .build import ORIGIN_REAL, REVIEW_META_KEY, SPLIT_SHARES, SPLITS
 from .validation import validate_task
 
@@ -106,18 +106,10 @@ def split_for_document(doc_id: str) -> str:
     return SPLITS[-1]
 
 
-def _key(span: Dict[str, Any]) -> Tuple[int, int, str]:
-    return (span["start"], span["end"], span["label"])
-
-
-def _rel_key(rel: Dict[str, Any]) -> Tuple[Tuple[int, int, str], Tuple[int, int, str], str]:
-    return (_key(rel["head_span"]), _key(rel["child_span"]), rel["label"])
-
-
 def annotation_key(task: Task) -> Tuple[str, frozenset, frozenset]:
     """What an annotation says: its text, its spans and its relations (order and scores aside)."""
-    return (task["text"], frozenset(_key(s) for s in task.get("spans", [])),
-            frozenset(_rel_key(r) for r in task.get("relations", []) or []))
+    return (task["text"], frozenset(task_span_key(s) for s in task.get("spans", [])),
+            frozenset(task_relation_key(r) for r in task.get("relations", []) or []))
 
 
 def annotator_of(task: Task) -> str:
@@ -141,10 +133,10 @@ def _clean(task: Task) -> Task:
 def _keep_relations(answer: Task, existing: Optional[Task], report: ImportReport, line: int) -> Task:
     """A spans-only answer keeps the existing relations whose two ends it still annotates."""
     answer = dict(answer)
-    spans = {_key(s) for s in answer["spans"]}
+    spans = {task_span_key(s) for s in answer["spans"]}
     kept = []
     for rel in (existing or {}).get("relations", []) or []:
-        if _key(rel["head_span"]) in spans and _key(rel["child_span"]) in spans:
+        if task_span_key(rel["head_span"]) in spans and task_span_key(rel["child_span"]) in spans:
             kept.append(rel)
         else:
             text = answer["text"]

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Sequence, Tuple
 
 from ..errors import PersianIEError
-from ..markup import parse_paragraph, parse_relations
-from ..prodigy_io import Task, set_hashes
+from ..io.prodigy import Task, set_hashes, task_span_key
+from .markup import escape_brackets, parse_paragraph, parse_relations
 
 BLOCK_RE = re.compile(r"^##\s+(\d+)\s+input_hash=(-?\d+)(.*)$")
 ANSWER_RE = re.compile(r"^answer:\s*(\w+)\s*$")
@@ -36,15 +36,15 @@ def task_markup(task: Task) -> Tuple[str, str]:
     position = 0
     for number, span in enumerate(spans, start=1):
         span_id = f"e{number}"
-        ids[(span["start"], span["end"], span["label"])] = span_id
-        pieces.append(text[position : span["start"]])
-        pieces.append(f"[{text[span['start'] : span['end']]}]({span['label']}:{span_id})")
+        ids[task_span_key(span)] = span_id
+        pieces.append(escape_brackets(text[position : span["start"]]))
+        pieces.append(f"[{escape_brackets(text[span['start'] : span['end']])}]({span['label']}:{span_id})")
         position = span["end"]
-    pieces.append(text[position:])
+    pieces.append(escape_brackets(text[position:]))
     relations = []
     for rel in task.get("relations", []):
-        head = ids[(rel["head_span"]["start"], rel["head_span"]["end"], rel["head_span"]["label"])]
-        child = ids[(rel["child_span"]["start"], rel["child_span"]["end"], rel["child_span"]["label"])]
+        head = ids[task_span_key(rel["head_span"])]
+        child = ids[task_span_key(rel["child_span"])]
         relations.append(f"{head} {rel['label']} {child}")
     return "".join(pieces), (">> " + "; ".join(relations)) if relations else ""
 

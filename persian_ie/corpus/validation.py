@@ -12,7 +12,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 from spacy.language import Language
 
 from ..errors import PersianIEError
-from ..prodigy_io import INPUT_KEYS, SPAN_KEYS, TASK_KEYS, Task, get_hash, read_jsonl
+from ..io.prodigy import INPUT_KEYS, SPAN_KEYS, TASK_KEYS, Task, get_hash, read_jsonl
 from ..schema import ALLOWED_PAIRS, ENTITY_LABELS, RELATION_LABELS
 from .build import SPLITS
 

@@ -65,6 +65,12 @@ class Alignment:
         """
         if not edits:
             return self
+        if all(end - start == 1 and len(replacement) == 1 for start, end, replacement in edits):
+            # one-for-one substitutions: every character keeps its raw span
+            chars = list(self.text)
+            for start, _, replacement in edits:
+                chars[start] = replacement
+            return Alignment(self.raw, "".join(chars), self.starts, self.ends)
         text, starts, ends = self.text, self.starts, self.ends
         n = len(text)
         pieces: List[str] = []

@@ -48,7 +48,6 @@ PERSIAN_LETTERS = "ءآأؤإئابپتثجچحخدذرزژسشصضطظعغفق�
 # letters that never join the following letter: a half-space after them changes nothing visible
 NON_JOINING = set("ءآأؤإادذرزژوۀة")
 
-WORD_CHAR_CLASS = f"[{PERSIAN_LETTERS}]"
 LETTER_OR_ZWNJ = f"[{PERSIAN_LETTERS}{ZWNJ}]"
 
 # whitespace of every kind becomes a plain space; line and paragraph separators become newlines

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, Optional, Sequence, Tuple
 
 from ..errors import PersianIEError
-from ..files import write_bytes_atomic
+from ..io.files import write_bytes_atomic
 from .artifact import cached_blob, pack_artifact, unpack_artifact
 from .chars import LETTER_OR_ZWNJ, PERSIAN_LETTERS, TRANSLATION, ZWNJ
 

@@ -24,7 +24,7 @@ from typing import Dict, FrozenSet, Iterator, Optional, Tuple
 import numpy as np
 
 from ..errors import PersianIEError
-from ..files import write_bytes_atomic
+from ..io.files import write_bytes_atomic
 from .artifact import cached_blob, pack_artifact, unpack_artifact
 from .chars import NON_JOINING, ZWNJ
 
@@ -59,11 +59,8 @@ class Lexicon:
     adjectives: FrozenSet[str]
 
     def known(self, word: str) -> bool:
+        """Whether hazm's word list holds the word, as written or without its half-spaces."""
         return word in self.plain or word in self.joined
-
-    def spelling(self, word: str) -> str:
-        """The lexicon's spelling of a half-space-free word, or the word itself."""
-        return self.joined.get(word, word)
 
     def frequency(self, spelling: str) -> int:
         """hazm's count of a spelling (a plain word or a half-space form), 0 when unknown."""

@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
+import numpy as np
 import srsly
 
 from ..errors import PersianIEError
@@ -118,133 +119,68 @@ def _persian_context(text: str, start: int, end: int) -> bool:
     return bool(after and after.group(1) in PERSIAN_LETTERS)
 
 
-class Normalizer:
-    """Normalize Persian news text and keep the alignment to the raw input.
-
-    The passes run in order, each on the output of the one before; the flags switch them:
-
-    separate_glued_marks: a space between a word and a bracket, slash or plus glued to it.
-    restore_zwnj: restore lost half-spaces (glued or spaced) from the lexicon and the evidence.
-    persian_digits: write digits in Persian script outside Latin tokens (`COVID-19` stays).
-
-    `lexicon` and `evidence` default to the package's own (a pipeline passes the ones it saved).
-    """
-
-    def __init__(
-        self,
-        restore_zwnj: bool = True,
-        persian_digits: bool = True,
-        separate_glued_marks: bool = True,
-        lexicon: Optional[Lexicon] = None,
-        evidence: Optional[Evidence] = None,
-    ) -> None:
-        self.restore_zwnj = restore_zwnj
-        self.persian_digits = persian_digits
-        self.separate_glued_marks = separate_glued_marks
-        self._restorer: Optional[ZwnjRestorer] = None
-        if restore_zwnj:
-            self._restorer = ZwnjRestorer(
-                lexicon or load_lexicon(), load_evidence() if evidence is None else evidence
-            )
-        self.passes: List[Tuple[str, Callable[[str], List[Edit]]]] = [
-            ("characters", self._character_edits),
-            ("zwnj_cleanup", self._zwnj_cleanup_edits),
-            ("line_ends", lambda text: _regex_edits(_CARRIAGE_RETURN_RE, text, "\n")),
-            ("spaces", lambda text: _regex_edits(_SPACES_RE, text)),
-            ("blank_lines", lambda text: _regex_edits(_NEWLINES_RE, text)),
-            ("space_inside_punctuation", _space_inside_punctuation_edits),
-            ("missing_space", _missing_space_edits),
-        ]
-        if separate_glued_marks:
-            self.passes.append(("glued_marks", _glued_mark_edits))
-        if self._restorer is not None:
-            self.passes.append(("half_spaces", self._restorer.edits))
-
-    @property
-    def lexicon(self) -> Optional[Lexicon]:
-        return self._restorer.lexicon if self._restorer is not None else None
-
-    @property
-    def evidence(self) -> Optional[Evidence]:
-        return self._restorer.evidence if self._restorer is not None else None
-
-    def data_to_bytes(self) -> Optional[bytes]:
-        """The lexicon and the evidence in one blob, for a pipeline to carry (None without restoration)."""
-        if self._restorer is None:
-            return None
-        return srsly.msgpack_dumps(
-            {"format": DATA_FORMAT, "lexicon": self._restorer.lexicon.to_bytes(),
-             "evidence": self._restorer.evidence.to_bytes()}
-        )
-
-    @classmethod
-    def from_data(cls, blob: Optional[bytes], **settings: bool) -> "Normalizer":
-        """A normalizer with the flags `settings` and the lexicon and evidence of `data_to_bytes`."""
-        if blob is None or not settings.get("restore_zwnj", True):
-            return cls(**settings)
-        data = srsly.msgpack_loads(blob)
-        if not isinstance(data, dict) or data.get("format") != DATA_FORMAT:
-            raise PersianIEError(f"not normalizer data (expected format {DATA_FORMAT})")
-        return cls(
-            lexicon=Lexicon.from_bytes(data["lexicon"]), evidence=Evidence.from_bytes(data["evidence"]), **settings
-        )
-
-    def settings(self) -> Dict[str, bool]:
-        """The flags, as the tokenizer saves them."""
-        return {
-            "restore_zwnj": self.restore_zwnj,
-            "persian_digits": self.persian_digits,
-            "separate_glued_marks": self.separate_glued_marks,
-        }
-
-    def __call__(self, text: str) -> str:
-        return self.align(text).text
-
-    def normalize(self, text: str) -> str:
-        return self.align(text).text
-
-    def align(self, raw: str) -> Alignment:
-        """Normalize `raw` and return the alignment that holds both texts."""
-        alignment = Alignment.identity(raw)
-        # one-for-one substitutions keep every offset, so they rewrite the text only
-        text = _QUOTES_RE.sub(r"«\1»", translate(raw))
-        alignment = Alignment(raw, text, alignment.starts, alignment.ends)
-        for _, edits in self.passes:
-            alignment = alignment.apply(edits(alignment.text))
-        if self.persian_digits:
-            # last, once spacing has settled which token each number belongs to
-            alignment = Alignment(raw, _digits_in_context(alignment.text), alignment.starts, alignment.ends)
-        return alignment
-
-    @staticmethod
-    def _character_edits(text: str) -> List[Edit]:
-        return [
-            (m.start(), m.end(), EXPANSIONS.get(m.group(), ""))
-            for m in CHANGED_CHARS_RE.finditer(text)
-        ]
-
-    @staticmethod
-    def _zwnj_cleanup_edits(text: str) -> List[Edit]:
-        edits = []
-        for match in _ZWNJ_RUN_RE.finditer(text):
-            start, end = match.start(), match.end()
-            before = text[start - 1] if start else ""
-            after = text[end] if end < len(text) else ""
-            keep = (
-                before in PERSIAN_LETTERS
-                and before
-                and before not in NON_JOINING
-                and after in PERSIAN_LETTERS
-                and after
-            )
-            if not keep:
-                edits.append((start, end, ""))
-            elif end - start > 1:
-                edits.append((start + 1, end, ""))
-        return edits
+def substitution_edits(text: str, rewritten: str) -> List[Edit]:
+    """The one-for-one edits that turn `text` into `rewritten`, a string of the same length."""
+    if rewritten == text:
+        return []
+    old = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    new = np.frombuffer(rewritten.encode("utf-32-le"), dtype=np.uint32)
+    return [(i, i + 1, rewritten[i]) for i in np.flatnonzero(old != new).tolist()]
 
 
-def _space_inside_punctuation_edits(text: str) -> List[Edit]:
+def translation_edits(text: str) -> List[Edit]:
+    """hazm's one-for-one character table: Arabic ي and ك, Arabic-Indic digits, presentation forms."""
+    return substitution_edits(text, translate(text))
+
+
+def quote_edits(text: str) -> List[Edit]:
+    """Straight double quotes around a phrase become Persian guillemets: `"..."` -> `«...»`."""
+    if '"' not in text:
+        return []
+    return substitution_edits(text, _QUOTES_RE.sub(r"«\1»", text))
+
+
+def character_edits(text: str) -> List[Edit]:
+    """Diacritics, kashida and invisible marks out; ligatures and `...` expanded or joined."""
+    return [(m.start(), m.end(), EXPANSIONS.get(m.group(), "")) for m in CHANGED_CHARS_RE.finditer(text)]
+
+
+def zwnj_cleanup_edits(text: str) -> List[Edit]:
+    """Keep one half-space, and only between a joining letter and a letter."""
+    edits = []
+    for match in _ZWNJ_RUN_RE.finditer(text):
+        start, end = match.start(), match.end()
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        keep = before and before in PERSIAN_LETTERS and before not in NON_JOINING and after and after in PERSIAN_LETTERS
+        if not keep:
+            edits.append((start, end, ""))
+        elif end - start > 1:
+            edits.append((start + 1, end, ""))
+    return edits
+
+
+def line_end_edits(text: str) -> List[Edit]:
+    """Windows and old Mac line ends become `\\n`."""
+    return _regex_edits(_CARRIAGE_RETURN_RE, text, "\n")
+
+
+def space_edits(text: str) -> List[Edit]:
+    """No spaces at line edges, no runs of spaces."""
+    return _regex_edits(_SPACES_RE, text)
+
+
+def blank_line_edits(text: str) -> List[Edit]:
+    """No newlines at the ends of the text, at most one blank line in a row."""
+    return _regex_edits(_NEWLINES_RE, text)
+
+
+def persian_digit_edits(text: str) -> List[Edit]:
+    """Persian digits for numbers among Persian words; Latin tokens and Latin context keep theirs."""
+    return substitution_edits(text, _digits_in_context(text))
+
+
+def space_inside_punctuation_edits(text: str) -> List[Edit]:
     """No space before closing punctuation or after an opening quote or bracket, as hazm does it."""
     edits = _regex_edits(_SPACE_BEFORE_PUNCTUATION_RE, text)
     if "«" in text or "(" in text or "[" in text or "{" in text:
@@ -252,12 +188,12 @@ def _space_inside_punctuation_edits(text: str) -> List[Edit]:
     return sorted(set(edits))
 
 
-def _missing_space_edits(text: str) -> List[Edit]:
+def missing_space_edits(text: str) -> List[Edit]:
     """A space after punctuation and around quotes and numbers glued to words (`۱۶رشته`)."""
     return [(m.end(), m.end(), " ") for m in _MISSING_SPACE_RE.finditer(text)]
 
 
-def _glued_mark_edits(text: str) -> List[Edit]:
+def glued_mark_edits(text: str) -> List[Edit]:
     """A space between a word and a bracket glued to it; one on each side of a slash or plus sign
     between two words, one of them Persian (Latin `and/or` and numbers are left alone)."""
     edits: List[Edit] = []
@@ -296,18 +232,147 @@ def _glued_mark_edits(text: str) -> List[Edit]:
     return edits
 
 
-def get_normalizer(
-    restore_zwnj: bool = True, persian_digits: bool = True, separate_glued_marks: bool = True
-) -> Normalizer:
+# (flag, pass): the order they run in, each on the output of the one before
+PASSES: Tuple[Tuple[str, Callable[[str], List[Edit]]], ...] = (
+    ("unify_characters", translation_edits),
+    ("persian_quotes", quote_edits),
+    ("clean_characters", character_edits),
+    ("clean_zwnj", zwnj_cleanup_edits),
+    ("unify_line_ends", line_end_edits),
+    ("collapse_spaces", space_edits),
+    ("collapse_blank_lines", blank_line_edits),
+    ("punctuation_spacing", space_inside_punctuation_edits),
+    ("separate_glued_words", missing_space_edits),
+    ("separate_glued_marks", glued_mark_edits),
+    ("restore_zwnj", None),  # the restorer's own pass: it needs the lexicon and the evidence
+    ("persian_digits", persian_digit_edits),  # last, once spacing has settled each number's token
+)
+FLAGS = tuple(flag for flag, _ in PASSES)
+
+
+class Normalizer:
+    """Normalize Persian news text and keep the alignment to the raw input.
+
+    The passes of `PASSES` run in order, each on the output of the one before, each returning its
+    edits so that the alignment composes; a flag of the same name switches each one:
+
+    unify_characters: hazm's one-for-one character table (Arabic ي/ك, digits, presentation forms).
+    persian_quotes: `"..."` -> `«...»`.
+    clean_characters: diacritics, kashida and invisible marks out; ligatures expanded.
+    clean_zwnj: one half-space, only between a joining letter and a letter.
+    unify_line_ends, collapse_spaces, collapse_blank_lines: whitespace.
+    punctuation_spacing: no space before closing punctuation or after an opening quote, as hazm does.
+    separate_glued_words: a space after punctuation and between a number and a word glued to it.
+    separate_glued_marks: a space between a word and a bracket, slash or plus glued to it.
+    restore_zwnj: restore lost half-spaces (glued or spaced) from the lexicon and the evidence.
+    persian_digits: write digits in Persian script outside Latin tokens (`COVID-19` stays).
+
+    `lexicon` and `evidence` default to the package's own (a pipeline passes the ones it saved).
+    """
+
+    def __init__(
+        self,
+        restore_zwnj: bool = True,
+        persian_digits: bool = True,
+        separate_glued_marks: bool = True,
+        lexicon: Optional[Lexicon] = None,
+        evidence: Optional[Evidence] = None,
+        *,
+        unify_characters: bool = True,
+        persian_quotes: bool = True,
+        clean_characters: bool = True,
+        clean_zwnj: bool = True,
+        unify_line_ends: bool = True,
+        collapse_spaces: bool = True,
+        collapse_blank_lines: bool = True,
+        punctuation_spacing: bool = True,
+        separate_glued_words: bool = True,
+    ) -> None:
+        self.flags: Dict[str, bool] = {
+            "unify_characters": unify_characters,
+            "persian_quotes": persian_quotes,
+            "clean_characters": clean_characters,
+            "clean_zwnj": clean_zwnj,
+            "unify_line_ends": unify_line_ends,
+            "collapse_spaces": collapse_spaces,
+            "collapse_blank_lines": collapse_blank_lines,
+            "punctuation_spacing": punctuation_spacing,
+            "separate_glued_words": separate_glued_words,
+            "separate_glued_marks": separate_glued_marks,
+            "restore_zwnj": restore_zwnj,
+            "persian_digits": persian_digits,
+        }
+        self._restorer: Optional[ZwnjRestorer] = None
+        if restore_zwnj:
+            self._restorer = ZwnjRestorer(
+                lexicon or load_lexicon(), load_evidence() if evidence is None else evidence
+            )
+        self.passes: List[Tuple[str, Callable[[str], List[Edit]]]] = [
+            (flag, self._restorer.edits if flag == "restore_zwnj" else function)
+            for flag, function in PASSES
+            if self.flags[flag]
+        ]
+
+    @property
+    def restore_zwnj(self) -> bool:
+        return self.flags["restore_zwnj"]
+
+    @property
+    def lexicon(self) -> Optional[Lexicon]:
+        return self._restorer.lexicon if self._restorer is not None else None
+
+    @property
+    def evidence(self) -> Optional[Evidence]:
+        return self._restorer.evidence if self._restorer is not None else None
+
+    def data_to_bytes(self) -> Optional[bytes]:
+        """The lexicon and the evidence in one blob, for a pipeline to carry (None without restoration)."""
+        if self._restorer is None:
+            return None
+        return srsly.msgpack_dumps(
+            {"format": DATA_FORMAT, "lexicon": self._restorer.lexicon.to_bytes(),
+             "evidence": self._restorer.evidence.to_bytes()}
+        )
+
+    @classmethod
+    def from_data(cls, blob: Optional[bytes], **settings: bool) -> "Normalizer":
+        """A normalizer with the flags `settings` and the lexicon and evidence of `data_to_bytes`."""
+        if blob is None or not settings.get("restore_zwnj", True):
+            return cls(**settings)
+        data = srsly.msgpack_loads(blob)
+        if not isinstance(data, dict) or data.get("format") != DATA_FORMAT:
+            raise PersianIEError(f"not normalizer data (expected format {DATA_FORMAT})")
+        return cls(
+            lexicon=Lexicon.from_bytes(data["lexicon"]), evidence=Evidence.from_bytes(data["evidence"]), **settings
+        )
+
+    def settings(self) -> Dict[str, bool]:
+        """The flags, as the tokenizer saves them."""
+        return dict(self.flags)
+
+    def normalize(self, text: str) -> str:
+        """The normalized text."""
+        return self.align(text).text
+
+    def align(self, raw: str) -> Alignment:
+        """Normalize `raw` and return the alignment that holds both texts."""
+        alignment = Alignment.identity(raw)
+        for _, edits in self.passes:
+            alignment = alignment.apply(edits(alignment.text))
+        return alignment
+
+
+def get_normalizer(**flags: bool) -> Normalizer:
     """A shared normalizer with the package's lexicon and evidence, one per combination of flags."""
-    return _shared_normalizer(bool(restore_zwnj), bool(persian_digits), bool(separate_glued_marks))
+    unknown = set(flags) - set(FLAGS)
+    if unknown:
+        raise PersianIEError(f"unknown normalizer flags {sorted(unknown)} (expected some of {list(FLAGS)})")
+    return _shared_normalizer(tuple(bool(flags.get(flag, True)) for flag in FLAGS))
 
 
 @lru_cache(maxsize=8)
-def _shared_normalizer(restore_zwnj: bool, persian_digits: bool, separate_glued_marks: bool) -> Normalizer:
-    return Normalizer(
-        restore_zwnj=restore_zwnj, persian_digits=persian_digits, separate_glued_marks=separate_glued_marks
-    )
+def _shared_normalizer(values: Tuple[bool, ...]) -> Normalizer:
+    return Normalizer(**dict(zip(FLAGS, values)))
 
 
 def normalize(text: str) -> str:

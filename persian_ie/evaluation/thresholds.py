@@ -11,10 +11,9 @@ from typing import Any, Dict, List, Sequence, Tuple
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .evaluation import relation_keys
-from .relation_component import RelationExtractor
-from .relations import get_relations
-from .schema import RELATION_LABELS
+from ..pipeline.relation_component import RelationExtractor
+from ..pipeline.relations import get_relations, relation_key, relation_keys
+from ..schema import RELATION_LABELS
 
 GRID = [round(0.05 * i, 2) for i in range(1, 20)]
 
@@ -36,8 +35,7 @@ def scored_relations(nlp: Language, gold_docs: Sequence[Doc]) -> Tuple[Scored, D
         for rel in get_relations(gold):
             gold_counts[rel.label] += 1
         for rel in scored:
-            head, child = doc[rel.head_start : rel.head_end], doc[rel.child_start : rel.child_end]
-            key = (head.start_char, head.end_char, child.start_char, child.end_char, rel.label)
+            key = relation_key(rel.head(doc), rel.child(doc), rel.label)
             per_label[rel.label].append((rel.score, key in gold_keys))
     return per_label, gold_counts
 

@@ -13,7 +13,8 @@ from typing import Iterable, Iterator, List, Set, Tuple
 
 import srsly
 
-from .errors import PersianIEError
+from ..errors import PersianIEError
+from ..punctuation import CLAUSE_END, CLOSING_MARKS
 
 SOURCE_FILES = (
     [f"news/fars-news-{i}.json" for i in range(1, 6)]
@@ -83,8 +84,7 @@ def read_gzip_lines(path: Path) -> Iterator[str]:
 
 
 TITLE_MAX_WORDS = 20
-SENTENCE_END = (".", "؟", "?", "!", ":", "»", '"', "؛", ")")
-OUTLETS = ("fars", "varzesh3", "namnak")
+LINE_END = CLAUSE_END + CLOSING_MARKS
 VARZESH3_MARK = "ورزش سه"
 
 
@@ -107,7 +107,7 @@ class Article:
 
 
 def is_title(line: str) -> bool:
-    return len(line.split()) <= TITLE_MAX_WORDS and not line.rstrip().endswith(SENTENCE_END)
+    return len(line.split()) <= TITLE_MAX_WORDS and not line.rstrip().endswith(LINE_END)
 
 
 def read_articles(path: Path) -> List[Article]:

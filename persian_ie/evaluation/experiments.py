@@ -13,11 +13,11 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import srsly
 
-from .corpus.convert import read_docbin
-from .evaluation import PipelineAnnotator, evaluate_annotator, evaluate_raw, train_surfaces
-from .models import load_pipeline
+from ..corpus.convert import read_docbin
+from ..pipeline.loading import load_pipeline
+from ..pipeline.tokenizer import blank_nlp
+from .scores import PipelineAnnotator, evaluate_annotator, evaluate_raw, train_surfaces
 from .thresholds import tune_thresholds
-from .tokenizer import blank_nlp
 
 SCORED = ("ner", "rel_end_to_end", "rel_gold_ents")
 

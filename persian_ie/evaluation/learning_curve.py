@@ -13,11 +13,11 @@ from typing import Any, Dict, List, Optional, Sequence
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .corpus.convert import read_docbin, write_docbin
-from .evaluation import PipelineAnnotator, evaluate_annotator
-from .models import load_pipeline
+from ..corpus.convert import read_docbin, write_docbin
+from ..pipeline.loading import load_pipeline
+from ..pipeline.tokenizer import blank_nlp
+from .scores import PipelineAnnotator, evaluate_annotator
 from .thresholds import tune_thresholds
-from .tokenizer import blank_nlp
 
 FRACTIONS = (0.25, 0.5, 0.75, 1.0)
 REAL_COUNTS = (0, 200, 400, -1)  # real training paragraphs; -1 is all of them

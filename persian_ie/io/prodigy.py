@@ -17,7 +17,7 @@ import srsly
 from murmurhash.mrmr import hash as murmurhash
 from spacy.tokens import Doc, Span
 
-from .errors import PersianIEError
+from ..errors import PersianIEError
 from .files import write_text_atomic
 
 Task = Dict[str, Any]
@@ -166,14 +166,28 @@ def write_jsonl_atomic(path: Union[str, Path], records: Iterable[Task]) -> int:
     return len(lines)
 
 
-def task_spans(doc: Doc, task: Task) -> List[Span]:
-    """The task's spans as Spans of `doc` (built from the task's tokens)."""
-    return [
-        Span(doc, span["token_start"], span["token_end"] + 1, label=span["label"]) for span in task["spans"]
-    ]
+SpanKey = Tuple[int, int, str]
+RelationKey = Tuple[SpanKey, SpanKey, str]
+
+
+def task_span_key(span: Dict[str, Any]) -> SpanKey:
+    """A task span by its characters and label: how spans are matched across answers and versions."""
+    return (span["start"], span["end"], span["label"])
+
+
+def task_relation_key(rel: Dict[str, Any]) -> RelationKey:
+    """A task relation by its two ends' span keys and its label."""
+    return (task_span_key(rel["head_span"]), task_span_key(rel["child_span"]), rel["label"])
 
 
 def doc_from_task(vocab: Any, task: Task) -> Doc:
     """A Doc with exactly the task's tokens."""
     tokens = task["tokens"]
     return Doc(vocab, words=[t["text"] for t in tokens], spaces=[bool(t.get("ws", True)) for t in tokens])
+
+
+def task_confidence(task: Dict[str, Any]) -> float:
+    """The least confident item of a task (1.0 when it has none): low values need review first."""
+    scores = [s.get("score", 1.0) for s in task.get("spans", [])]
+    scores += [r.get("score", 1.0) for r in task.get("relations", [])]
+    return min(scores) if scores else 1.0

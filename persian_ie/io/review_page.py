@@ -11,7 +11,8 @@ from typing import Any, Dict, Iterable, List
 
 from spacy.displacy.render import EntityRenderer
 
-from .schema import ENTITY_LABELS
+from ..schema import ENTITY_LABELS
+from .prodigy import task_confidence
 
 LOW_CONFIDENCE = 0.6
 MAX_TASKS = 2000
@@ -96,10 +97,7 @@ def render_review_page(tasks: Iterable[Dict[str, Any]], title: str, max_tasks: i
         if shown >= max_tasks:
             continue
         shown += 1
-        scores = [s.get("score", 1.0) for s in task.get("spans", [])] + [
-            r.get("score", 1.0) for r in task.get("relations", [])
-        ]
-        flagged = any(score < LOW_CONFIDENCE for score in scores)
+        flagged = task_confidence(task) < LOW_CONFIDENCE
         low += flagged
         meta = task.get("meta", {})
         parts.append(

@@ -19,9 +19,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
-from .inputs import split_paragraphs, text_files
-from .prodigy_io import jsonl_lines, make_task
-from .relations import get_relations
+from ..io.inputs import split_paragraphs, text_files
+from ..io.prodigy import jsonl_lines, make_task
+from ..pipeline.relations import get_relations
 
 BEAM_WIDTH = 8
 # where the project's own meta values go when the input's meta already has a key of that name
@@ -167,13 +167,6 @@ def doc_task(
     )
 
 
-def task_confidence(task: Dict[str, Any]) -> float:
-    """The least confident item of a task (1.0 when it has none): low values need review first."""
-    scores = [s.get("score", 1.0) for s in task.get("spans", [])]
-    scores += [r.get("score", 1.0) for r in task.get("relations", [])]
-    return min(scores) if scores else 1.0
-
-
 def annotate_batch(nlp: Language, units: List[Unit], with_scores: bool = True) -> List[Dict[str, Any]]:
     """Tasks for one batch of paragraphs, in order."""
     model_meta = {"name": nlp.meta.get("name"), "version": nlp.meta.get("version")}
@@ -219,7 +212,7 @@ _WORKER: Dict[str, Any] = {}
 
 
 def _init_worker(model_path: str, with_scores: bool) -> None:
-    from .models import load_pipeline
+    from ..pipeline.loading import load_pipeline
 
     _WORKER["nlp"] = load_pipeline(model_path)
     _WORKER["with_scores"] = with_scores

@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Iterator, List, Tuple, Union
 
-from .errors import PersianIEError
+from ..errors import PersianIEError
 
 
 def read_text(path: Union[str, Path]) -> str:

@@ -7,7 +7,7 @@ from typing import Union
 import spacy
 from spacy.language import Language
 
-from .errors import PersianIEError
+from ..errors import PersianIEError
 
 
 def load_pipeline(path: Union[str, Path]) -> Language:

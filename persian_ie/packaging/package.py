@@ -14,7 +14,7 @@ from typing import List
 
 import srsly
 
-from .errors import PersianIEError
+from ..errors import PersianIEError
 
 LOADER = '''"""Registers the Persian news pipeline's code: the installed persian_ie, or the bundled copy."""
 

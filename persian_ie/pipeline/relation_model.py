@@ -27,13 +27,13 @@ from spacy.util import registry
 from thinc.api import Model, Relu, Sigmoid, chain
 from thinc.types import Floats2d
 
-from .baselines.heuristic_relations import nearest_pair_relations
-from .schema import CANDIDATE_PAIRS, ENTITY_LABELS
+from ..punctuation import SENTENCE_END
+from ..schema import CANDIDATE_PAIRS, ENTITY_LABELS
+from .nearest_pair import nearest_pair_relations
 from .token_marks import doc_orths, orth_ids, token_marks
 
 DISTANCE_BUCKETS = (0, 1, 2, 3, 5, 8, 12, 20, 30)
 BETWEEN_BUCKETS = (0, 1, 2, 3)
-SENTENCE_END = {".", "؟", "!", "؛", "?"}
 SENTENCE_END_IDS = orth_ids(SENTENCE_END)
 COMMA_IDS = orth_ids(["،"])
 # entities longer than this many tokens may be missed at the far edge of a window

@@ -29,15 +29,16 @@ from spacy.util import (
 )
 from spacy.vocab import Vocab
 
-from .files import write_bytes_atomic
-from .normalization import Normalizer, get_normalizer
-from .normalization.chars import PERSIAN_LETTERS
+from ..io.files import write_bytes_atomic
+from ..normalization import Normalizer, get_normalizer
+from ..normalization.chars import PERSIAN_LETTERS
+from ..normalization.normalizer import FLAGS
 
 ALIGNMENT_KEY = "persian_ie_alignment"
 # the tokenizer's folder in a saved pipeline: the normalizer's flags and its lexicon and evidence
 SETTINGS_FILE = "settings.json"
 NORMALIZER_DATA = "normalizer.bin"
-SETTINGS = ("restore_zwnj", "persian_digits", "separate_glued_marks")
+
 PERSIAN_DIGITS = "۰-۹"
 LETTERS = f"[{PERSIAN_LETTERS}]"
 
@@ -111,7 +112,7 @@ class NormalizingTokenizer:
             yield self(text)
 
     def _load(self, settings: Dict[str, Any], data: Optional[bytes]) -> "NormalizingTokenizer":
-        settings = {key: bool(value) for key, value in settings.items() if key in SETTINGS}
+        settings = {key: bool(value) for key, value in settings.items() if key in FLAGS}
         if data is None:
             self._normalizer, self._settings = None, settings
         else:

@@ -10,7 +10,7 @@ from typing import Iterable, Iterator
 
 from spacy.language import Language
 
-from .files import write_text_atomic
+from ..io.files import write_text_atomic
 
 
 def tokenized_lines(nlp: Language, lines: Iterable[str], batch_size: int = 256) -> Iterator[str]:

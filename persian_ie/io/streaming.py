@@ -11,7 +11,7 @@ see as one atomic change.
 
 import os
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import srsly
 
@@ -19,25 +19,39 @@ from .files import write_text_atomic
 
 
 class ResumableWriter:
+    """Append tasks to `<output>.partial`, record progress after every batch, finish atomically.
+
+    Each line may carry a sort key (for example the task's confidence); the keys and the lines' byte
+    offsets go to `<output>.partial.keys` as they are written, so ordering the output at the end
+    needs no second reading of it, resumed runs included.
+    """
+
     def __init__(self, output: Path, resume: bool = False) -> None:
         self.output = Path(output)
         self.partial = self.output.with_name(self.output.name + ".partial")
         self.progress_path = self.output.with_name(self.output.name + ".partial.progress")
+        self.keys_path = self.output.with_name(self.output.name + ".partial.keys")
         self.output.parent.mkdir(parents=True, exist_ok=True)
         self.units_done = 0
         self.tasks_written = 0
+        self.sort_keys: List[Tuple[float, int]] = []
         size = 0
         if resume and self.partial.exists() and self.progress_path.exists():
             progress = srsly.read_json(self.progress_path)
             self.units_done = int(progress["units"])
             self.tasks_written = int(progress["tasks"])
             size = int(progress["bytes"])
+            if self.keys_path.exists():
+                keys = [tuple(item) for item in srsly.read_jsonl(self.keys_path)]
+                self.sort_keys = [(float(key), int(offset)) for key, offset in keys[: self.tasks_written]]
         mode = "r+b" if size else "wb"
         if not size and self.partial.exists():
             self.partial.unlink()
         self.file = open(self.partial, mode)
         self.file.truncate(size)
         self.file.seek(size)
+        self.keys_file = open(self.keys_path, "w", encoding="utf-8")
+        self.keys_file.write("".join(srsly.json_dumps(list(item)) + "\n" for item in self.sort_keys))
         self._save_progress()
 
     def _save_progress(self) -> None:
@@ -46,9 +60,18 @@ class ResumableWriter:
             srsly.json_dumps({"units": self.units_done, "tasks": self.tasks_written, "bytes": self.file.tell()}),
         )
 
-    def write_batch(self, tasks: Iterable[Dict[str, Any]], units: int) -> None:
-        """Append a batch of tasks made from `units` input paragraphs, and record the progress."""
+    def write_batch(self, tasks: Iterable[Dict[str, Any]], units: int,
+                    sort_keys: Optional[Sequence[float]] = None) -> None:
+        """Append a batch of tasks made from `units` input paragraphs (with a sort key per task), and
+        record the progress."""
         lines = [srsly.json_dumps(task) + "\n" for task in tasks]
+        if sort_keys is not None:
+            position = self.file.tell()
+            for key, line in zip(sort_keys, lines):
+                self.sort_keys.append((float(key), position))
+                self.keys_file.write(srsly.json_dumps([float(key), position]) + "\n")
+                position += len(line.encode("utf-8"))
+            self.keys_file.flush()
         self.file.write("".join(lines).encode("utf-8"))
         self.file.flush()
         os.fsync(self.file.fileno())
@@ -56,13 +79,14 @@ class ResumableWriter:
         self.tasks_written += len(lines)
         self._save_progress()
 
-    def finish(self, sort_keys: Optional[List[Tuple[float, int]]] = None) -> Path:
-        """Move the partial file onto the output; `sort_keys` are (key, byte offset) to order lines."""
+    def finish(self, sort: bool = False) -> Path:
+        """Move the partial file onto the output, its lines ordered by their sort keys with `sort`."""
         self.file.close()
-        if sort_keys is not None:
+        self.keys_file.close()
+        if sort:
             sorted_path = self.partial.with_name(self.partial.name + ".sorted")
             with open(self.partial, "rb") as source, open(sorted_path, "wb") as target:
-                for _, offset in sorted(sort_keys):
+                for _, offset in sorted(self.sort_keys):
                     source.seek(offset)
                     target.write(source.readline())
                 target.flush()
@@ -70,14 +94,5 @@ class ResumableWriter:
             os.replace(sorted_path, self.partial)
         os.replace(self.partial, self.output)
         self.progress_path.unlink(missing_ok=True)
+        self.keys_path.unlink(missing_ok=True)
         return self.output
-
-    def line_offsets(self) -> List[int]:
-        """Byte offset of every line of the partial file (read back, so resumed runs count too)."""
-        self.file.flush()
-        offsets, position = [], 0
-        with open(self.partial, "rb") as file:
-            for line in file:
-                offsets.append(position)
-                position += len(line)
-        return offsets

@@ -12,7 +12,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from spacy.tokens import Doc
 
-from .schema import ENTITY_LABELS
+from ..schema import ENTITY_LABELS
 
 NONE = "(none)"
 ERROR_TYPES = ("label", "boundary", "boundary+label", "missed", "spurious")

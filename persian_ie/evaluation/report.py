@@ -15,8 +15,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from ..io.files import write_text_atomic  # noqa: E402
+from ..schema import ENTITY_LABELS, RELATION_LABELS  # noqa: E402
 from .error_analysis import ERROR_TYPES, EntityError  # noqa: E402
-from .schema import ENTITY_LABELS, RELATION_LABELS  # noqa: E402
 
 ANNOTATORS = ("pipeline", "rules", "crf")
 SECTIONS = (("ner", "NER", ENTITY_LABELS),
@@ -249,6 +250,6 @@ def build_report(
              "text-align:right}mark.missed{background:#fdd}mark{background:#ffe08a}img{max-width:100%}")
     page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Evaluation report</title>'
             f"<style>{style}</style></head><body>" + "\n".join(body) + "</body></html>\n")
-    (output_dir / "report.md").write_text("\n".join(md), encoding="utf-8")
-    (output_dir / "report.html").write_text(page, encoding="utf-8")
+    write_text_atomic(output_dir / "report.md", "\n".join(md))
+    write_text_atomic(output_dir / "report.html", page)
     return {"md": output_dir / "report.md", "html": output_dir / "report.html", **images}

@@ -10,12 +10,12 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Protocol, Sequ
 import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.training import Example
 
-from .normalization import Alignment
-from .relations import Relation, get_relations, set_relations
-from .schema import ENTITY_LABELS, RELATION_LABELS
-from .tokenizer import ALIGNMENT_KEY
+from ..io.prodigy import task_span_key
+from ..normalization import Alignment
+from ..pipeline.relations import Relation, relation_keys, set_relations, with_entities
+from ..pipeline.tokenizer import ALIGNMENT_KEY
+from ..schema import ENTITY_LABELS, RELATION_LABELS
 
 Key = Tuple[Any, ...]
 
@@ -95,43 +95,16 @@ def unseen_prf(pairs: Sequence[Tuple[Set[Key], Set[Key]]], texts: Sequence[str],
     return result
 
 
-def entity_keys(doc: Doc) -> Set[Key]:
+def entity_keys(doc: Doc, raw: bool = False) -> Set[Key]:
+    """Entities by character offsets (of the raw text with `raw`) and label."""
+    if raw:
+        return {(e._.raw_start, e._.raw_end, e.label_) for e in doc.ents}
     return {(e.start_char, e.end_char, e.label_) for e in doc.ents}
 
 
-def relation_keys(doc: Doc) -> Set[Key]:
-    keys = set()
-    for rel in get_relations(doc):
-        head, child = rel.head(doc), rel.child(doc)
-        keys.add((head.start_char, head.end_char, child.start_char, child.end_char, rel.label))
-    return keys
-
-
-def raw_entity_keys(doc: Doc) -> Set[Key]:
-    return {(e._.raw_start, e._.raw_end, e.label_) for e in doc.ents}
-
-
-def raw_relation_keys(doc: Doc) -> Set[Key]:
-    keys = set()
-    for rel in get_relations(doc):
-        head, child = rel.head(doc), rel.child(doc)
-        keys.add((head._.raw_start, head._.raw_end, child._.raw_start, child._.raw_end, rel.label))
-    return keys
-
-
-def relation_prf(examples: Iterable[Example]) -> Dict[str, Any]:
-    """Relations of `eg.predicted` against `eg.reference` (used by the component's `score`)."""
-    return score_keys(((relation_keys(eg.predicted), relation_keys(eg.reference)) for eg in examples), RELATION_LABELS)
-
-
 def with_gold_entities(nlp: Language, gold_docs: Sequence[Doc]) -> List[Doc]:
-    """Fresh docs of the gold texts carrying the gold entities (for relations given gold entities)."""
-    docs = []
-    for gold in gold_docs:
-        doc = nlp.make_doc(gold.text)
-        doc.ents = [doc.char_span(e.start_char, e.end_char, label=e.label_) for e in gold.ents]
-        docs.append(doc)
-    return docs
+    """Fresh docs of the gold texts in `nlp`'s vocab, carrying the gold entities."""
+    return [with_entities(nlp.make_doc(gold.text), gold) for gold in gold_docs]
 
 
 def train_surfaces(train_docs: Iterable[Doc]) -> Set[str]:
@@ -174,12 +147,12 @@ def raw_gold_docs(nlp: Language, records: Sequence[Dict[str, Any]]) -> Tuple[Lis
             if ent is None:
                 dropped += 1
                 continue
-            by_raw[(span["start"], span["end"], span["label"])] = ent
+            by_raw[task_span_key(span)] = ent
         doc.ents = sorted(by_raw.values(), key=lambda e: e.start)
         relations = []
         for rel in record.get("relations", []):
-            head = by_raw.get((rel["head_span"]["start"], rel["head_span"]["end"], rel["head_span"]["label"]))
-            child = by_raw.get((rel["child_span"]["start"], rel["child_span"]["end"], rel["child_span"]["label"]))
+            head = by_raw.get(task_span_key(rel["head_span"]))
+            child = by_raw.get(task_span_key(rel["child_span"]))
             if head is not None and child is not None:
                 relations.append(Relation(head.start, head.end, child.start, child.end, rel["label"], 1.0))
         set_relations(doc, relations)
@@ -198,14 +171,14 @@ def evaluate_raw(annotator: Annotator, records: Sequence[Dict[str, Any]], nlp: O
     predicted = annotator.annotate([record["text"] for record in records])
     ner_pairs, rel_pairs = [], []
     for doc, record in zip(predicted, records):
-        gold_ents = {(s["start"], s["end"], s["label"]) for s in record.get("spans", [])}
+        gold_ents = {task_span_key(s) for s in record.get("spans", [])}
         gold_rels = {
             (r["head_span"]["start"], r["head_span"]["end"], r["child_span"]["start"], r["child_span"]["end"],
              r["label"])
             for r in record.get("relations", [])
         }
-        ner_pairs.append((raw_entity_keys(doc), gold_ents))
-        rel_pairs.append((raw_relation_keys(doc), gold_rels))
+        ner_pairs.append((entity_keys(doc, raw=True), gold_ents))
+        rel_pairs.append((relation_keys(doc, raw=True), gold_rels))
     result = {
         "ner": score_keys(ner_pairs, ENTITY_LABELS, ci=True),
         "rel_end_to_end": score_keys(rel_pairs, RELATION_LABELS, ci=True),

@@ -10,12 +10,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from .errors import PersianIEError
-from .schema import ALLOWED_PAIRS, ENTITY_LABELS, RELATION_LABELS
+from ..errors import PersianIEError
+from ..schema import ALLOWED_PAIRS, ENTITY_LABELS, RELATION_LABELS
 
 ENTITY_RE = re.compile(r"\[([^\[\]\n]+)\]\(([A-Z_]+)(?::([A-Za-z0-9]+))?\)")
 RELATION_RE = re.compile(r"^\s*([A-Za-z0-9]+)\s+([A-Z_]+)\s+([A-Za-z0-9]+)\s*$")
 HEADER_RE = re.compile(r"^#\s*([a-z_]+)\s*:\s*(.*?)\s*$")
+# a bracket of the text itself is written `\[` / `\]`; parsing holds it as a private-use character
+_ESCAPED = {"\\[": "\ue000", "\\]": "\ue001"}
+_UNESCAPE = str.maketrans({"\ue000": "[", "\ue001": "]"})
+
+
+def escape_brackets(text: str) -> str:
+    """Text as markup writes it: its own square brackets escaped, so they are not read as spans."""
+    return text.replace("[", "\\[").replace("]", "\\]")
 
 
 @dataclass
@@ -63,6 +71,8 @@ def parse_paragraph(line: str, path: str = "", lineno: int = 0) -> MarkedParagra
     spans: List[MarkedSpan] = []
     position = 0
     length = 0
+    for escaped, placeholder in _ESCAPED.items():
+        line = line.replace(escaped, placeholder)
     for match in ENTITY_RE.finditer(line):
         before = line[position : match.start()]
         pieces.append(before)
@@ -84,8 +94,10 @@ def parse_paragraph(line: str, path: str = "", lineno: int = 0) -> MarkedParagra
     text = "".join(pieces)
     if "[" in text or "]" in text:
         raise PersianIEError(
-            "unbalanced or malformed markup: a '[' or ']' is left after parsing", path, lineno
+            "unbalanced or malformed markup: a '[' or ']' is left after parsing "
+            "(write a bracket of the text itself as \\[ or \\])", path, lineno
         )
+    text = text.translate(_UNESCAPE)
     ids = [span.id for span in spans if span.id is not None]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

@@ -1,0 +1,1 @@
+"""Scores, thresholds, error analysis, learning curves, lever experiments and the report."""

@@ -1,0 +1,1 @@
+"""An installable pipeline package that carries the project's code."""

@@ -1,0 +1,1 @@
+"""Trained pipeline -> Prodigy tasks: batch prediction over files, with confidence scores."""

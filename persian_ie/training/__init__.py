@@ -1,0 +1,1 @@
+"""What training needs besides the corpus: word vectors from the raw news."""
