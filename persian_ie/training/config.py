@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any, Dict, Union
 
 import srsly
-from confection import Config
-from spacy.util import load_config
+
+from spacy.util import Config, load_config
 
 from ..errors import PersianIEError
 
