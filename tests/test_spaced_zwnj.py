@@ -85,6 +85,10 @@ def test_glued_words_decided_by_evidence(raw: str, expected: str) -> None:
         ("تومان+جدول", "تومان + جدول"),
         ("۶/۳ درصد در ۱۴۰۲/۰۵/۱۰", "۶/۳ درصد در ۱۴۰۲/۰۵/۱۰"),  # numbers keep their slashes
         ("and/or و A+B", "and/or و A+B"),  # Latin on both sides: left alone
+        ("خبرگزاری فارس_ماهاتیر گفت", "خبرگزاری فارس _ ماهاتیر گفت"),
+        ("file_name و ۱۴۰۲_۰۵", "file_name و ۱۴۰۲_۰۵"),  # Latin identifiers and numbers keep theirs
+        ("پارتی،۱۴ کرسی و پشتون‌ها،۱", "پارتی، ۱۴ کرسی و پشتون‌ها، ۱"),  # a comma glued to a count
+        ("نرخ ۲،۵ درصد", "نرخ ۲،۵ درصد"),  # between two digits it may be a decimal mark: left alone
     ],
 )
 def test_glued_brackets_slashes_and_plus_separated(raw: str, expected: str) -> None:

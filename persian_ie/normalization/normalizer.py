@@ -61,10 +61,11 @@ _MISSING_SPACE_RE = re.compile(
     f"|[{PERSIAN_LETTERS}{ALL_DIGITS}](?=«)"  # before an opening quote
     f"|[{ALL_DIGITS}٪%](?={LETTERS})"  # a number glued to the next word
     f"|{LETTERS}(?=[{ALL_DIGITS}])"  # a word glued to the next number
+    f"|{LETTERS}[،؛](?=[{ALL_DIGITS}])"  # a Persian comma between a word and a number (`پارتی،۱۴`)
 )
-# brackets, slashes and plus signs glued to Persian words, so that a span can end at them:
+# brackets, slashes, plus signs and underscores glued to Persian words, so that a span can end at them:
 # `ریال(۵۰۰`, `ساچس(goldman`, `ریال)و`; `گچساران/خبرنگار`, `تومان+جدول` (`۶/۳`, `۱۴۰۲/۰۵/۱۰` stay)
-_MARKS_RE = re.compile(r"[()\[\]{}/+]")
+_MARKS_RE = re.compile(r"[()\[\]{}/+_]")
 _OPENING = "([{"
 _CLOSING = ")]}"
 _WORD_END = frozenset(PERSIAN_LETTERS + ALL_DIGITS)
