@@ -24,14 +24,13 @@ import srsly
 from ..errors import PersianIEError
 from ..io.inputs import split_paragraphs
 from ..normalization.chars import (
-    CHANGED_CHARS_RE,
-    EXPANSIONS,
     LATIN_DIGITS,
     NON_JOINING,
     PERSIAN_DIGITS,
     TRANSLATION,
     ZWNJ,
     digit_translation,
+    fold_characters,
 )
 from .timing import best_of
 
@@ -98,8 +97,7 @@ def skeleton(text: str) -> Tuple[str, List[int]]:
     Punctuation and every other mark count as a space: only what lies between two word characters
     is scored.
     """
-    text = CHANGED_CHARS_RE.sub(lambda m: EXPANSIONS.get(m.group(), ""), text.translate(TRANSLATION))
-    text = text.translate(digit_translation()).translate(_SKELETON_TABLE)
+    text = fold_characters(text).translate(digit_translation()).translate(_SKELETON_TABLE)
     chars: List[str] = []
     seps: List[int] = []
     pending = SPACE

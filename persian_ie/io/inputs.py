@@ -1,7 +1,10 @@
 """Reading raw inputs: .txt files, folders of them, and JSONL records, with errors that say where."""
 
+import posixpath
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, List, Tuple, Union
+from typing import BinaryIO, Callable, Iterator, List, Tuple, Union
 
 from ..errors import PersianIEError
 
@@ -31,6 +34,35 @@ def text_files(path: Union[str, Path]) -> List[Path]:
             raise PersianIEError("the folder has no .txt files", str(path))
         return files
     return [path]
+
+
+@dataclass
+class InputFile:
+    """One input file: its file name, its name in the input (relative to a folder), how to open it."""
+
+    name: str
+    relative: str
+    open: Callable[[], AbstractContextManager[BinaryIO]]
+
+    @property
+    def suffix(self) -> str:
+        return posixpath.splitext(self.name)[1]
+
+
+def input_files(path: Union[str, Path]) -> List[InputFile]:
+    """The file, or a folder's .txt files (sorted); a `protocol://` URL is read through fsspec."""
+    if "://" in str(path):
+        try:
+            from . import urls
+        except ImportError:
+            raise PersianIEError("reading a URL needs fsspec: pip install -e '.[distributed]'", str(path)) from None
+        fs, root = urls.resolve(path)
+        return [InputFile(posixpath.basename(p), relative, lambda p=p: fs.open(p, "rb"))
+                for p, relative in urls.text_files(fs, root, str(path))]
+    path = Path(path)
+    files = [path] if path.is_file() else text_files(path)
+    return [InputFile(f.name, str(f.relative_to(path)) if path.is_dir() else f.name, lambda f=f: f.open("rb"))
+            for f in files]
 
 
 def split_paragraphs(text: str) -> Iterator[Tuple[int, int, str]]:

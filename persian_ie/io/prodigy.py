@@ -11,7 +11,7 @@ Predictions carry a `score` on spans and relations and no `answer`.
 """
 
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, BinaryIO, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import srsly
 from murmurhash.mrmr import hash as murmurhash
@@ -128,27 +128,32 @@ def jsonl_lines(path: Union[str, Path]) -> Iterator[Tuple[int, Optional[Task], O
         raise PersianIEError("file not found", str(path))
     if path.is_dir():
         raise PersianIEError("expected a JSONL file, found a folder", str(path))
-    offset = 0
     with path.open("rb") as file:
-        for lineno, raw_line in enumerate(file, start=1):
-            start = offset
-            offset += len(raw_line)
-            try:
-                line = raw_line.decode("utf-8")
-            except UnicodeDecodeError as err:
-                yield lineno, None, f"not UTF-8 ({err.reason}) at byte {start + err.start}"
-                continue
-            if not line.strip():
-                continue
-            try:
-                record = srsly.json_loads(line)
-            except ValueError as err:
-                yield lineno, None, f"malformed JSON: {err}"
-                continue
-            if not isinstance(record, dict):
-                yield lineno, None, "the line is not a JSON object"
-                continue
-            yield lineno, record, None
+        yield from jsonl_stream(file)
+
+
+def jsonl_stream(file: BinaryIO) -> Iterator[Tuple[int, Optional[Task], Optional[str]]]:
+    """`jsonl_lines` of an open binary file: a local file, or an fsspec URL's file on a cluster run."""
+    offset = 0
+    for lineno, raw_line in enumerate(file, start=1):
+        start = offset
+        offset += len(raw_line)
+        try:
+            line = raw_line.decode("utf-8")
+        except UnicodeDecodeError as err:
+            yield lineno, None, f"not UTF-8 ({err.reason}) at byte {start + err.start}"
+            continue
+        if not line.strip():
+            continue
+        try:
+            record = srsly.json_loads(line)
+        except ValueError as err:
+            yield lineno, None, f"malformed JSON: {err}"
+            continue
+        if not isinstance(record, dict):
+            yield lineno, None, "the line is not a JSON object"
+            continue
+        yield lineno, record, None
 
 
 def read_jsonl(path: Union[str, Path]) -> Iterator[Tuple[int, Task]]:

@@ -7,7 +7,7 @@ that contains `<script>` shows as text.
 
 import html
 from functools import lru_cache
-from typing import Any, Dict, Iterable, List
+from typing import Any, Dict, Iterable, List, Optional
 
 from spacy.displacy.render import EntityRenderer
 
@@ -88,14 +88,20 @@ def _relations_html(task: Dict[str, Any]) -> str:
     )
 
 
-def render_review_page(tasks: Iterable[Dict[str, Any]], title: str, max_tasks: int = MAX_TASKS) -> str:
-    """The whole page for (at most `max_tasks` of) the tasks."""
+def render_review_page(tasks: Iterable[Dict[str, Any]], title: str, max_tasks: int = MAX_TASKS,
+                       total: Optional[int] = None) -> str:
+    """The whole page for (at most `max_tasks` of) the tasks. A caller that knows how many tasks there
+    are passes `total`, and the tasks after the shown ones are not read (a cluster run's output can
+    hold millions)."""
     parts: List[str] = []
-    shown = total = low = 0
+    shown = counted = low = 0
     for task in tasks:
-        total += 1
         if shown >= max_tasks:
+            if total is not None:
+                break
+            counted += 1
             continue
+        counted += 1
         shown += 1
         flagged = task_confidence(task) < LOW_CONFIDENCE
         low += flagged
@@ -107,6 +113,7 @@ def render_review_page(tasks: Iterable[Dict[str, Any]], title: str, max_tasks: i
             f'{" · needs review" if flagged else ""}</div>'
             f"{_entities_html(task)}{_relations_html(task)}</section>"
         )
+    total = counted if total is None else total
     legend = "".join(f'<span style="background:{COLORS[label]}">{label}</span>' for label in ENTITY_LABELS)
     note = f"{shown} of {total} paragraphs shown" if shown < total else f"{total} paragraphs"
     return (

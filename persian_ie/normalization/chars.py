@@ -128,6 +128,13 @@ CHANGED_CHARS_RE = re.compile(
 )
 
 
+def fold_characters(text: str) -> str:
+    """hazm's character tables applied to `text` in one go (one-for-one substitutions, then expansions and
+    deletions), for comparing texts whatever their script: the normalizer applies the same tables as
+    separate passes, so that its alignment records each edit."""
+    return CHANGED_CHARS_RE.sub(lambda m: EXPANSIONS.get(m.group(), ""), translate(text))
+
+
 @cache
 def digit_translation(target: str = PERSIAN_DIGITS) -> Dict[int, int]:
     """Translation table from every digit script to `target`."""

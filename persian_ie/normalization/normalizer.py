@@ -25,6 +25,7 @@ from .chars import (
     PERSIAN_LETTERS,
     ZWNJ,
     digit_translation,
+    fold_characters,
     translate,
 )
 from .evidence import Evidence, load_evidence
@@ -392,8 +393,7 @@ _CANONICAL_TABLE = str.maketrans({"«": '"', "»": '"', "٫": ".", "٬": ",", "�
 
 def canonical(text: str) -> str:
     """A spacing- and script-blind form: equal for a raw span and the normalized span it maps to."""
-    text = CHANGED_CHARS_RE.sub(lambda m: EXPANSIONS.get(m.group(), ""), translate(text))
-    text = text.translate(digit_translation()).translate(_CANONICAL_TABLE)
+    text = fold_characters(text).translate(digit_translation()).translate(_CANONICAL_TABLE)
     return _CANONICAL_DROP_RE.sub("", text)
 
 

@@ -10,15 +10,25 @@ from spacy.language import Language
 from ..errors import PersianIEError
 
 
-def load_pipeline(path: Union[str, Path]) -> Language:
-    """Load a trained pipeline directory (or an installed package name)."""
+def pipeline_location(path: Union[str, Path]) -> Union[Path, str]:
+    """The pipeline folder, or the name of an installed pipeline package; an error a user can act on
+    when it is neither. A cluster's driver checks this before its workers load the pipeline."""
     path = Path(path)
     if not path.exists():
         if spacy.util.is_package(str(path)):
-            return spacy.load(str(path))
+            return str(path)
         raise PersianIEError("model not found (train it with `spacy project run train`)", str(path))
     if not path.is_dir() or not (path / "config.cfg").exists():
         raise PersianIEError("not a spaCy pipeline: expected a folder with config.cfg and meta.json", str(path))
+    return path
+
+
+def load_pipeline(path: Union[str, Path]) -> Language:
+    """Load a trained pipeline directory (or an installed package name)."""
+    location = pipeline_location(path)
+    if isinstance(location, str):
+        return spacy.load(location)
+    path = location
     try:
         return spacy.load(path)
     except Exception as err:  # spaCy raises many kinds here: config, registry, IO

@@ -13,17 +13,21 @@ import multiprocessing
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Deque, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Deque, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
-from ..io.inputs import split_paragraphs, text_files
-from ..io.prodigy import jsonl_lines, make_task
+from ..errors import PersianIEError
+from ..io.inputs import InputFile, input_files, split_paragraphs
+from ..io.prodigy import jsonl_stream, make_task
 from ..pipeline.relations import get_relations
 
 BEAM_WIDTH = 8
+# paragraphs per partition of a cluster run (`distributed.py`): a multiple of the batch size, so that a
+# part's batches are the batches of a single-process run
+DEFAULT_PARTITION_LINES = 4096
 # where the project's own meta values go when the input's meta already has a key of that name
 PREDICTION_META_KEY = "persian_ie"
 
@@ -53,15 +57,13 @@ class Rejected:
     line: Optional[int] = None
 
 
-def iter_units(path: Path) -> Iterator[Any]:
+def iter_units(path: Union[str, Path]) -> Iterator[Any]:
     """Paragraphs (Units) and Rejected entries, streaming: a 1 GB input is never held in memory.
 
     A .txt file is read line by line (a paragraph per non-empty line); a .jsonl file record by
-    record, each record's `text` split into paragraphs.
+    record, each record's `text` split into paragraphs. `path` may be an fsspec URL (a cluster run).
     """
-    path = Path(path)
-    files = [path] if path.is_file() else text_files(path)
-    for file in files:
+    for file in input_files(path):
         if file.suffix == ".jsonl":
             for item in _jsonl_records(file):
                 if isinstance(item, Rejected):
@@ -71,13 +73,28 @@ def iter_units(path: Path) -> Iterator[Any]:
                 for index, (start, _end, paragraph) in enumerate(split_paragraphs(text)):
                     yield Unit(record, index, start, paragraph)
         else:
-            yield from _text_units(file, str(file.relative_to(path)) if path.is_dir() else file.name)
+            yield from _text_units(file)
 
 
-def _text_units(file: Path, record_id: str) -> Iterator[Any]:
+def accepted_units(path: Union[str, Path], skip_invalid: bool, rejected: List[Dict[str, Any]]) -> Iterator[Unit]:
+    """The input's paragraphs. A bad record stops the run with a message naming its line, or, with
+    `skip_invalid`, is added to `rejected` (what `<output>.rejected.jsonl` holds) and skipped."""
+    for item in iter_units(path):
+        if isinstance(item, Rejected):
+            if not skip_invalid:
+                where = f" line {item.line}" if item.line else ""
+                raise PersianIEError(f"bad record{where}: {item.reason} (use --skip-invalid to set it aside)",
+                                     str(path))
+            rejected.append({"record": item.record_id, "line": item.line, "reason": item.reason})
+            continue
+        yield item
+
+
+def _text_units(file: InputFile) -> Iterator[Any]:
+    record_id = file.relative
     record = Record(record_id, {})
     index = chars = offset = 0
-    with file.open("rb") as handle:
+    with file.open() as handle:
         for lineno, raw in enumerate(handle, start=1):
             try:
                 line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
@@ -93,19 +110,20 @@ def _text_units(file: Path, record_id: str) -> Iterator[Any]:
             chars += len(line)
 
 
-def _jsonl_records(path: Path) -> Iterator[Any]:
+def _jsonl_records(file: InputFile) -> Iterator[Any]:
     """(Record, text) pairs, or Rejected entries that say what is wrong with the line."""
-    for lineno, data, reason in jsonl_lines(path):
-        record_id = f"{path.name}:{lineno}"
-        if reason is not None:
-            yield Rejected(record_id, reason, lineno)
-        elif not isinstance(data.get("text"), str):
-            yield Rejected(record_id, "the record has no string 'text'", lineno)
-        elif data.get("meta") is not None and not isinstance(data["meta"], dict):
-            yield Rejected(record_id, "'meta' must be an object", lineno)
-        else:
-            meta = dict(data.get("meta") or {})
-            yield Record(str(meta.get("id", record_id)), meta), data["text"]
+    with file.open() as handle:
+        for lineno, data, reason in jsonl_stream(handle):
+            record_id = f"{file.name}:{lineno}"
+            if reason is not None:
+                yield Rejected(record_id, reason, lineno)
+            elif not isinstance(data.get("text"), str):
+                yield Rejected(record_id, "the record has no string 'text'", lineno)
+            elif data.get("meta") is not None and not isinstance(data["meta"], dict):
+                yield Rejected(record_id, "'meta' must be an object", lineno)
+            else:
+                meta = dict(data.get("meta") or {})
+                yield Record(str(meta.get("id", record_id)), meta), data["text"]
 
 
 EntityScores = Dict[Tuple[int, int, str], float]
