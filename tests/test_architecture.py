@@ -2,6 +2,7 @@
 
 import ast
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -97,7 +98,10 @@ def test_readme_layout_names_existing_paths() -> None:
     layout = (ROOT / "README.md").read_text(encoding="utf-8").split("## Layout", 1)[1].split("\n## ", 1)[0]
     paths = re.findall(r"^\| `([\w/.]+)`", layout, flags=re.M)
     assert len(paths) >= 10
-    assert [p for p in paths if not (ROOT / p).exists()] == []
+    # a generated folder (`training/`) may be absent from a fresh clone; it must then be one git ignores
+    missing = [p for p in paths if not (ROOT / p).exists()
+               and subprocess.run(["git", "check-ignore", "-q", p], cwd=ROOT).returncode != 0]
+    assert missing == []
     folders = {p.rstrip("/").split("/")[1] for p in paths if p.startswith("persian_ie/") and p.count("/") == 2}
     assert folders == set(FLOW)
 

@@ -66,11 +66,15 @@ class Alignment:
         if not edits:
             return self
         if all(end - start == 1 and len(replacement) == 1 for start, end, replacement in edits):
-            # one-for-one substitutions: every character keeps its raw span
-            chars = list(self.text)
-            for start, _, replacement in edits:
-                chars[start] = replacement
-            return Alignment(self.raw, "".join(chars), self.starts, self.ends)
+            # one-for-one substitutions: every character keeps its raw span, only the text changes
+            pieces: List[str] = []
+            position = 0
+            for start, _, replacement in sorted(edits):
+                pieces.append(self.text[position:start])
+                pieces.append(replacement)
+                position = start + 1
+            pieces.append(self.text[position:])
+            return Alignment(self.raw, "".join(pieces), self.starts, self.ends)
         text, starts, ends = self.text, self.starts, self.ends
         n = len(text)
         pieces: List[str] = []
