@@ -84,7 +84,8 @@ def main(
     try:
         for tasks in predict_tasks(nlp, units(), batch_size=batch_size, n_process=n_process,
                                    with_scores=entity_scores, model_path=model_path):
-            writer.write_batch(tasks, len(tasks), sort_keys=[task_confidence(task) for task in tasks])
+            keys = [task_confidence(task) for task in tasks] if sort == "uncertainty" else None
+            writer.write_batch(tasks, len(tasks), sort_keys=keys)
             if show:
                 bar.update(task_id, description=f"{writer.tasks_written} paragraphs predicted")
     finally:
@@ -94,7 +95,8 @@ def main(
     if rejected or rejected_path.exists():
         write_text_atomic(rejected_path, "".join(srsly.json_dumps(r) + "\n" for r in rejected))
     page = review_dir / f"{output.stem}.html"
-    write_text_atomic(page, render_review_page((task for _, task in read_jsonl(output)), title=output.name))
+    write_text_atomic(page, render_review_page((task for _, task in read_jsonl(output)), title=output.name,
+                                               total=writer.tasks_written))
     msg.good(f"{writer.tasks_written} tasks (one per paragraph) -> {output}")
     msg.info(f"Review page -> {page}")
     if rejected:

@@ -328,3 +328,26 @@ def test_two_processes_give_the_same_output(tiny_model: Path, tmp_path: Path) ->
         assert result.returncode == 0, result.stderr
         outputs.append(output.read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def test_resumable_writer_sorts_across_a_resume_and_refuses_lines_without_keys(tmp_path: Path) -> None:
+    from persian_ie.errors import PersianIEError
+    from persian_ie.io.streaming import ResumableWriter
+
+    output = tmp_path / "out.jsonl"
+    first = ResumableWriter(output)
+    first.write_batch([{"n": 0}, {"n": 1}], 2, sort_keys=[0.9, 0.2])  # then the process dies: no finish
+    first.file.close()
+    second = ResumableWriter(output, resume=True)
+    second.write_batch([{"n": 2}], 1, sort_keys=[0.5])
+    second.finish(sort=True)
+    assert [srsly.json_loads(line)["n"] for line in output.read_text(encoding="utf-8").splitlines()] == [1, 2, 0]
+    assert not output.with_name("out.jsonl.partial.keys").exists()
+
+    unsorted = ResumableWriter(tmp_path / "plain.jsonl")
+    unsorted.write_batch([{"n": 0}], 1)  # started without --sort
+    unsorted.file.close()
+    resumed = ResumableWriter(tmp_path / "plain.jsonl", resume=True)
+    resumed.write_batch([{"n": 1}], 1, sort_keys=[0.1])
+    with pytest.raises(PersianIEError, match="without sort keys"):
+        resumed.finish(sort=True)

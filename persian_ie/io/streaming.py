@@ -11,19 +11,20 @@ see as one atomic change.
 
 import os
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, TextIO, Tuple
 
 import srsly
 
+from ..errors import PersianIEError
 from .files import write_text_atomic
 
 
 class ResumableWriter:
     """Append tasks to `<output>.partial`, record progress after every batch, finish atomically.
 
-    Each line may carry a sort key (for example the task's confidence); the keys and the lines' byte
-    offsets go to `<output>.partial.keys` as they are written, so ordering the output at the end
-    needs no second reading of it, resumed runs included.
+    When the output is to be sorted, each line carries a sort key (for example the task's confidence);
+    the keys and the lines' byte offsets go to `<output>.partial.keys` as they are written, so ordering
+    the output at the end needs no second reading of it, resumed runs included.
     """
 
     def __init__(self, output: Path, resume: bool = False) -> None:
@@ -50,8 +51,7 @@ class ResumableWriter:
         self.file = open(self.partial, mode)
         self.file.truncate(size)
         self.file.seek(size)
-        self.keys_file = open(self.keys_path, "w", encoding="utf-8")
-        self.keys_file.write("".join(srsly.json_dumps(list(item)) + "\n" for item in self.sort_keys))
+        self.keys_file: Optional[TextIO] = None  # opened by the first batch that brings sort keys
         self._save_progress()
 
     def _save_progress(self) -> None:
@@ -64,15 +64,18 @@ class ResumableWriter:
                     sort_keys: Optional[Sequence[float]] = None) -> None:
         """Append a batch of tasks made from `units` input paragraphs (with a sort key per task), and
         record the progress."""
-        lines = [srsly.json_dumps(task) + "\n" for task in tasks]
+        lines = [(srsly.json_dumps(task) + "\n").encode("utf-8") for task in tasks]
         if sort_keys is not None:
+            if self.keys_file is None:  # the keys of a resumed run's lines first, then this run's
+                self.keys_file = open(self.keys_path, "w", encoding="utf-8")
+                self.keys_file.write("".join(srsly.json_dumps(list(item)) + "\n" for item in self.sort_keys))
             position = self.file.tell()
             for key, line in zip(sort_keys, lines):
                 self.sort_keys.append((float(key), position))
                 self.keys_file.write(srsly.json_dumps([float(key), position]) + "\n")
-                position += len(line.encode("utf-8"))
+                position += len(line)
             self.keys_file.flush()
-        self.file.write("".join(lines).encode("utf-8"))
+        self.file.write(b"".join(lines))
         self.file.flush()
         os.fsync(self.file.fileno())
         self.units_done += units
@@ -82,7 +85,11 @@ class ResumableWriter:
     def finish(self, sort: bool = False) -> Path:
         """Move the partial file onto the output, its lines ordered by their sort keys with `sort`."""
         self.file.close()
-        self.keys_file.close()
+        if self.keys_file is not None:
+            self.keys_file.close()
+        if sort and len(self.sort_keys) != self.tasks_written:
+            raise PersianIEError("the run being resumed wrote its lines without sort keys: run it again without "
+                                 "--resume, or resume it with the sort it started with", str(self.output))
         if sort:
             sorted_path = self.partial.with_name(self.partial.name + ".sorted")
             with open(self.partial, "rb") as source, open(sorted_path, "wb") as target:

@@ -235,7 +235,9 @@ def glued_mark_edits(text: str) -> List[Edit]:
 
 
 # (flag, pass): the order they run in, each on the output of the one before
-PASSES: Tuple[Tuple[str, Callable[[str], List[Edit]]], ...] = (
+Pass = Callable[[str], List[Edit]]
+# None: the pass belongs to the normalizer's own `ZwnjRestorer` (it needs the lexicon and the evidence)
+PASSES: Tuple[Tuple[str, Optional[Pass]], ...] = (
     ("unify_characters", translation_edits),
     ("persian_quotes", quote_edits),
     ("clean_characters", character_edits),
@@ -246,7 +248,7 @@ PASSES: Tuple[Tuple[str, Callable[[str], List[Edit]]], ...] = (
     ("punctuation_spacing", space_inside_punctuation_edits),
     ("separate_glued_words", missing_space_edits),
     ("separate_glued_marks", glued_mark_edits),
-    ("restore_zwnj", None),  # the restorer's own pass: it needs the lexicon and the evidence
+    ("restore_zwnj", None),
     ("persian_digits", persian_digit_edits),  # last, once spacing has settled each number's token
 )
 FLAGS = tuple(flag for flag, _ in PASSES)
@@ -309,7 +311,7 @@ class Normalizer:
             self._restorer = ZwnjRestorer(
                 lexicon or load_lexicon(), load_evidence() if evidence is None else evidence
             )
-        self.passes: List[Tuple[str, Callable[[str], List[Edit]]]] = [
+        self.passes: List[Tuple[str, Pass]] = [
             (flag, self._restorer.edits if flag == "restore_zwnj" else function)
             for flag, function in PASSES
             if self.flags[flag]

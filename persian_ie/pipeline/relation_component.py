@@ -243,18 +243,23 @@ class RelationExtractor(TrainablePipe):
         if not any(len(self.candidates(doc)) for doc in docs):
             return losses
         scores, backprop = self.model.begin_update(docs)
-        loss, gradient = self.get_loss(examples, scores)
+        loss, gradient = self.get_loss(examples, scores, docs=docs)
         backprop(gradient)
         if sgd is not None:
             self.finish_update(sgd)
         losses[self.name] += loss
         return losses
 
-    def get_loss(self, examples: Iterable[Example], scores: Floats2d) -> Tuple[float, Floats2d]:
+    def get_loss(self, examples: Iterable[Example], scores: Floats2d,
+                 docs: Optional[List[Doc]] = None) -> Tuple[float, Floats2d]:
         """Binary cross-entropy of `scores` (the model's sigmoid outputs for the gold entities' pairs),
-        counted only on the labels each pair's entity types allow; returns the loss and its gradient."""
+        counted only on the labels each pair's entity types allow; returns the loss and its gradient.
+
+        `docs` are the examples' docs with the gold entities when the caller has them already (`update`
+        does), so that they and their candidates are not built twice per batch."""
         examples = list(examples)
-        truths, masks = self._truths(self._gold_entity_docs(examples), examples)
+        docs = self._gold_entity_docs(examples) if docs is None else docs
+        truths, masks = self._truths(docs, examples)
         gradient = (scores - truths) * masks
         eps = 1e-7
         bce = -(truths * numpy.log(scores + eps) + (1 - truths) * numpy.log(1 - scores + eps)) * masks

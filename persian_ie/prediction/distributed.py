@@ -165,12 +165,6 @@ def units_digest(units: Iterable[Unit]) -> str:
     return digest.hexdigest()
 
 
-def partitions(units: Iterable[Unit], size: int) -> Iterator[List[Unit]]:
-    iterator = iter(units)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
-
-
 class Manifest:
     """`OUTPUT.parts/manifest.json`: what the parts belong to (input, model, settings) and, per part,
     index, units, tasks, bytes, sha256 and the digest of its input; replaced atomically."""
@@ -324,7 +318,7 @@ def _compute_parts(client: Client, run: DaskRun, manifest: Manifest, parts_path:
             on_part({**result, "reused": False})
 
     try:
-        for index, chunk in enumerate(partitions(units, partition_lines)):
+        for index, chunk in enumerate(minibatch(units, partition_lines)):
             run.parts = index + 1
             digest = units_digest(chunk)
             old = manifest.parts.get(index)
