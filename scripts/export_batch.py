@@ -48,11 +48,13 @@ def main(
     min_pairs: float = typer.Option(0.0, help="Least-confident articles need this many predicted relation "
                                               "candidates per paragraph (a relation-focused round)"),
     pool_factor: int = typer.Option(4, help="The topical pool holds about this many times the batch"),
+    min_topic_score: float = typer.Option(1.5, help="Economy terms per 100 words a Fars article needs to enter "
+                                          "the pool (lower it once the economic articles are used up)"),
     sheet: bool = typer.Option(True, "--sheet/--no-sheet", help="Also write <output>.sheet.txt for review"),
     review_dir: Path = typer.Option(Path("training/review"), help="Where the HTML review page goes"),
 ) -> None:
     plan = ExportPlan(n=n, random_share=random_share, variety_share=variety_share, seed=seed,
-                       min_pairs=min_pairs, pool_factor=pool_factor)
+                       min_pairs=min_pairs, pool_factor=pool_factor, min_topic_score=min_topic_score)
     excluded = seen_lines(known_texts(corpus, batches_dir, realdev))
     pool = candidate_pool(read_articles(rawtext), excluded, plan)
     records = [record for article in pool for record in article_records(article, rawtext.name)]

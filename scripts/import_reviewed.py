@@ -1,6 +1,9 @@
-"""Merge reviewed annotations (Prodigy db-out JSONL) into the corpus, with a backup and a report.
+"""Merge reviewed annotations (Prodigy db-out JSONL or a Label Studio JSON export) into the corpus.
 
-Accepts answers from ner_manual, spans_manual, relations and review sessions. The merge rules are
+Accepts answers from ner_manual, spans_manual, relations and review sessions, and the annotations of a
+Label Studio export (Export -> JSON; detected by its shape, or --format labelstudio): each is checked
+(labels, relation directions, offsets, token boundaries; --snap extends spans to their tokens) and
+merged by the same rules, with a backup and a report. The merge rules are
 in persian_ie/corpus/review_import.py and the README: answers pair by _input_hash, spans-only
 answers keep the relations whose ends survive, reject/ignore change nothing, differing answers from
 several annotators are conflicts resolved by --conflicts, and a second import of the same file
@@ -22,7 +25,8 @@ from persian_ie.pipeline.tokenizer import blank_nlp
 
 @friendly_errors
 def main(
-    reviewed: Path = typer.Argument(..., help="Reviewed tasks from `prodigy db-out` (JSONL)"),
+    reviewed: Path = typer.Argument(..., help="Reviewed tasks from `prodigy db-out` (JSONL), or a Label Studio "
+                                    "JSON export"),
     corpus: Path = typer.Argument(..., help="The corpus JSONL to merge into (corpus/gold.jsonl)"),
     conflicts: str = typer.Option("refuse", "--conflicts", help="Differing answers of several annotators: "
                                   "'refuse' (keep the corpus version, list the paragraph) or 'annotator:NAME'"),
@@ -30,20 +34,27 @@ def main(
                                                "(default: <reviewed>.import-report.json)"),
     skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Merge the valid answers and write the refused "
                                       "lines to <corpus>.rejected.jsonl, instead of changing nothing"),
+    fmt: str = typer.Option("auto", "--format", help="'prodigy' (db-out JSONL), 'labelstudio' (JSON export) or "
+                            "'auto' (by the file's shape)"),
+    snap: bool = typer.Option(False, "--snap", help="Label Studio spans that miss token boundaries: extend them "
+                              "to the tokens they touch (listed in the report) instead of refusing the task"),
 ) -> None:
     if not reviewed.exists():
         raise PersianIEError("reviewed file not found", str(reviewed))
-    report = import_reviewed(corpus, reviewed, blank_nlp(), policy=conflicts, skip_invalid=skip_invalid)
+    report = import_reviewed(corpus, reviewed, blank_nlp(), policy=conflicts, skip_invalid=skip_invalid, fmt=fmt,
+                             snap=snap)
     report_path = report_path or reviewed.with_name(reviewed.stem + ".import-report.json")
     write_json_atomic(report_path, report.to_dict())
     for kind, show in (("added", msg.good), ("updated", msg.info)):
         for item in getattr(report, kind):
-            show(f"{kind:<9} {reviewed}:{item['line']}  {item['text']}")
+            show(f"{kind:<9} {item['where']}  {item['text']}")
     for kind in ("rejected", "ignored"):
         for item in getattr(report, kind):
-            msg.text(f"{kind:<9} {reviewed}:{item['line']}  ({item['annotator']}; corpus unchanged) {item['text']}")
+            msg.text(f"{kind:<9} {item['where']}  ({item['annotator']}; corpus unchanged) {item['text']}")
+    for item in report.snapped:
+        msg.warn(f"snapped   {item['where']}  {item['label']} {item['from']} -> {item['to']} {item['text']}")
     for conflict in report.conflicts:
-        msg.warn(f"conflict  {reviewed}:{','.join(map(str, conflict['lines']))}  {'/'.join(conflict['annotators'])}: "
+        msg.warn(f"conflict  {', '.join(conflict['where'])}  {'/'.join(conflict['annotators'])}: "
                  f"{conflict['resolution']}  {conflict['text']}")
     for rel in report.relations_dropped:
         msg.warn(f"dropped   {reviewed}:{rel['line']}  {rel['label']} {rel['head']} -> {rel['child']} "

@@ -75,3 +75,27 @@ def baselines_dir(tmp_path_factory, corpus_dir) -> Path:
     nlp = blank_nlp()
     CrfTagger(nlp, folder / "crf.crfsuite").train(read_docbin(corpus_dir / "train.spacy", nlp.vocab), max_iterations=15)
     return folder
+
+
+@pytest.fixture(scope="session")
+def labelstudio(tmp_path_factory):
+    """One real Label Studio server for the whole session: about 6 s from the data dir `make labelstudio`
+    prepares, about a minute from an empty one.
+
+    Skipped where `.venv-labelstudio` is absent (`make labelstudio` creates it); under CI (CI=true, where
+    .ci/run creates it) its absence is a failure, so CI never passes without running the round trip.
+    """
+    from .labelstudio_helpers import LabelStudio, fresh_data_dir, labelstudio_bin
+
+    if not labelstudio_bin().exists():
+        reason = f"Label Studio not installed at {labelstudio_bin()}: run `make labelstudio` (or set LABEL_STUDIO_BIN)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    folder = tmp_path_factory.mktemp("labelstudio")
+    server = LabelStudio(fresh_data_dir(folder / "data"), folder / "server.log")
+    try:
+        server.started_in = server.wait_healthy()
+        yield server
+    finally:
+        server.stop()

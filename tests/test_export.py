@@ -77,3 +77,17 @@ def test_a_relation_focused_round_takes_least_confident_articles_dense_in_candid
     assert least and all(int(a[1:]) // 10 % 2 == 0 for a in least)
     assert least == [f"L{a * 10}" for a in range(0, 2 * len(least), 2)]  # still least confident first
     assert any(t["meta"]["drawn"] == "random" for t in batch)  # the random share is untouched
+
+
+def test_the_topic_threshold_widens_the_pool_beyond_economic_articles(tmp_path: Path) -> None:
+    asset = tmp_path / "raw.txt.gz"
+    economy = ("بانک ملت سود سهام را پرداخت کرد", ["خبرگزاری فارس: بانک ملت ۲۰ میلیارد ریال سود سهام پرداخت کرد.",
+                                                  "به گزارش فارس، صادرات و تولید این بانک رشد کرد."])
+    politics = ("سفر رئیس‌جمهور به مسکو", ["به گزارش خبرگزاری فارس، رئیس‌جمهور امروز به مسکو رفت.",
+                                          "وی در این سفر با همتای روس خود دیدار و گفت‌وگو خواهد کرد."])
+    write_asset(asset, [economy, politics])
+    articles = read_articles(asset)
+    default = {a.article_id for a in candidate_pool(articles, set(), ExportPlan(n=10))}
+    wide = {a.article_id for a in candidate_pool(articles, set(), ExportPlan(n=10, min_topic_score=0.0))}
+    assert default == {"L0"}  # the political article has no economy term
+    assert wide == {"L0", "L3"}

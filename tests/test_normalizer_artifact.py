@@ -11,12 +11,15 @@ import srsly
 from persian_ie.benchmarks.pipeline import load_times
 from persian_ie.errors import PersianIEError
 from persian_ie.normalization import Normalizer, get_normalizer
+from persian_ie.normalization.artifact import pack_artifact
 from persian_ie.normalization.chars import TABLES_PATH, hazm_tables
 from persian_ie.normalization.evidence import (
     DATA_PATH as EVIDENCE_PATH,
 )
+from persian_ie.normalization.evidence import FORMAT as EVIDENCE_FORMAT
 from persian_ie.normalization.evidence import (
     Evidence,
+    bound_parts,
     count_careful,
     gather_evidence,
     load_evidence,
@@ -26,6 +29,7 @@ from persian_ie.normalization.evidence import (
 from persian_ie.normalization.lexicon import DATA_PATH as LEXICON_PATH
 from persian_ie.normalization.lexicon import Lexicon, build_lexicon, load_lexicon, read_lexicon
 from persian_ie.normalization.normalizer import FLAGS
+from persian_ie.normalization.zwnj import compound_left
 from persian_ie.pipeline.tokenizer import NORMALIZER_DATA, SETTINGS_FILE, NormalizingTokenizer, blank_nlp
 
 
@@ -70,6 +74,7 @@ def test_evidence_round_trips_through_bytes_and_tsv(tmp_path: Path) -> None:
         affixes={("مجموعه", "ای"): 12},
         spellings={"اینکه": ("این‌که", 67, 1373), "دامداران": ("", 0, 1)},
         junctions={("راه", "اندازی"): (93, 17)},
+        bound={"گیری": (186, 32, 26)},
     )
     assert Evidence.from_bytes(evidence.to_bytes()) == evidence
     write_evidence(evidence, tmp_path / "evidence.tsv.gz")
@@ -87,6 +92,21 @@ def test_evidence_counts_careful_lines_only() -> None:
     assert careful.spaced["راه", "اندازی"] == 0
     evidence = gather_evidence(careful.attached.__class__(), careful, lambda word: False, lambda a, b: True)
     assert evidence.junctions["راه", "اندازی"] == (2, 0)
+
+
+def test_bound_parts_count_attached_uses_lefts_and_uses_alone() -> None:
+    lines = ["قرآن‌خوانی و ترتیل‌خوانی و قرآن‌خوانی می‌شود و خوانی تنها"] * 3 + ["برمی‌خوانی و کتاب‌ها"] * 5
+    careful = count_careful(lines)
+    parts = bound_parts(careful, compound_left, min_attached=2)
+    # `برمی` is a verb prefix, not the left of a compound: its five uses do not count
+    assert parts["خوانی"] == (9, 2, 3)
+
+
+def test_evidence_saved_before_bound_parts_still_reads() -> None:
+    old = Evidence({("مجموعه", "ای"): 12}, {}, {("راه", "اندازی"): (93, 17)})
+    columns = {"affix": [["مجموعه", "ای", "12"]], "spelling": [], "junction": [["راه", "اندازی", "93", "17"]]}
+    blob = pack_artifact(columns, EVIDENCE_FORMAT, level=9)
+    assert Evidence.from_bytes(blob) == old
 
 
 def test_shipped_evidence_reads() -> None:

@@ -41,6 +41,9 @@ class ExportPlan:
     """Least-confident articles must average this many relation candidates per paragraph (0: any)."""
     pool_factor: int = 4
     """The topical pool holds about this many times the batch (a focused round needs a wider pool)."""
+    min_topic_score: float = 1.5
+    """Fars articles need this many economy terms per 100 words to enter the pool (lower it once the
+    squarely economic articles are used up: ministries, provinces and politics name officials too)."""
 
 
 def economy_score(article: Article) -> float:
@@ -72,7 +75,7 @@ def candidate_pool(articles: Sequence[Article], excluded_lines: Set[str], plan: 
     pool: List[Article] = []
     drawn = 0
     for article in fars:
-        if score[article.first_line] < 1.5 or drawn >= target:
+        if score[article.first_line] < plan.min_topic_score or drawn >= target:
             break
         pool.append(article)
         drawn += size[article.first_line]

@@ -1,7 +1,9 @@
 """Reviewed annotations back into the corpus: validate, pair, resolve, merge, report.
 
 Input is what `prodigy db-out` writes for `ner_manual`, `spans_manual`, `relations` and `review`
-sessions (or a review sheet read back with `scripts/review_sheet.py read`). The merge rules:
+sessions (or a review sheet read back with `scripts/review_sheet.py read`), or a Label Studio JSON
+export, whose annotations `persian_ie/io/labelstudio.py` checks and turns into the same answers (each
+annotation's `completed_by` is its annotator; a cancelled one is `ignore`). The merge rules:
 
 1. **Pairing.** An answer pairs with the corpus task that has the same `_input_hash` (the same
    normalized text). A text the corpus does not hold is added.
@@ -32,13 +34,15 @@ import shutil
 import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import srsly
 from spacy.language import Language
 
 from ..errors import PersianIEError
+from ..io.labelstudio import export_answers, read_export, resolve_format
 from ..io.prodigy import Task, jsonl_lines, read_jsonl, set_hashes, task_relation_key, task_span_key, write_jsonl_atomic
+from ..pipeline.tokenizer import blank_nlp
 from .build import ORIGIN_REAL, REVIEW_META_KEY, SPLIT_SHARES, SPLITS
 from .validation import validate_task
 
@@ -60,6 +64,7 @@ class Answer:
     view: str
     timestamp: int
     from_review: bool
+    where: str = ""
 
 
 @dataclass
@@ -76,6 +81,8 @@ class ImportReport:
     conflicts: List[Dict[str, Any]] = field(default_factory=list)
     relations_kept: int = 0
     relations_dropped: List[Dict[str, Any]] = field(default_factory=list)
+    # Label Studio spans extended to their tokens (--snap); each is listed, none is counted as a change
+    snapped: List[Dict[str, Any]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -151,15 +158,26 @@ def _keep_relations(answer: Task, existing: Optional[Task], report: ImportReport
 
 
 def _summary(answer: Answer) -> Dict[str, Any]:
-    return {"line": answer.line, "input_hash": answer.task["_input_hash"], "annotator": answer.annotator,
-            "text": answer.task["text"][:60]}
+    return {"line": answer.line, "where": answer.where, "input_hash": answer.task["_input_hash"],
+            "annotator": answer.annotator, "text": answer.task["text"][:60]}
 
 
-def read_answers(reviewed_path: Path, nlp: Optional[Language], report: ImportReport) -> List[Answer]:
+def reviewed_records(reviewed_path: Path, nlp: Optional[Language], report: ImportReport, fmt: str = "auto",
+                     snap: bool = False) -> Iterator[Tuple[int, str, Optional[Task], Optional[str]]]:
+    """(number, where, answer, refusal) for each record of the reviewed file: a line of Prodigy's JSONL
+    (`file:line`), or an annotation of a Label Studio export (`task <id>`), as the same answers."""
+    if resolve_format(reviewed_path, fmt) == "labelstudio":
+        yield from export_answers(read_export(reviewed_path), (nlp or blank_nlp()).make_doc, snap, report.snapped)
+        return
+    for line, task, reason in jsonl_lines(reviewed_path):
+        yield line, f"{reviewed_path}:{line}", task, reason
+
+
+def read_answers(reviewed_path: Path, nlp: Optional[Language], report: ImportReport, fmt: str = "auto",
+                 snap: bool = False) -> List[Answer]:
     """Every accepted, valid answer; rejected, ignored and refused lines go into the report."""
     answers = []
-    for line, task, reason in jsonl_lines(reviewed_path):
-        where = f"{reviewed_path}:{line}"
+    for line, where, task, reason in reviewed_records(reviewed_path, nlp, report, fmt, snap):
         if reason is not None:
             report.refused.append({"line": line, "reason": f"{where}: {reason}"})
             continue
@@ -170,8 +188,8 @@ def read_answers(reviewed_path: Path, nlp: Optional[Language], report: ImportRep
         answer = task.get("answer")
         if answer in ("reject", "ignore"):
             getattr(report, "rejected" if answer == "reject" else "ignored").append(
-                {"line": line, "input_hash": task.get("_input_hash"), "annotator": annotator_of(task),
-                 "text": str(task.get("text", ""))[:60]})
+                {"line": line, "where": where, "input_hash": task.get("_input_hash"),
+                 "annotator": annotator_of(task), "text": str(task.get("text", ""))[:60]})
             continue
         cleaned = _clean(task)
         spans_only = view in SPAN_VIEWS or "relations" not in task
@@ -180,7 +198,7 @@ def read_answers(reviewed_path: Path, nlp: Optional[Language], report: ImportRep
             report.refused.append({"line": line, "reason": f"{where}: {'; '.join(reasons)}"})
             continue
         answers.append(Answer(line, cleaned, annotator_of(task), "spans" if spans_only else view,
-                              int(task.get("_timestamp") or 0), "versions" in task or view == "review"))
+                              int(task.get("_timestamp") or 0), "versions" in task or view == "review", where))
     return answers
 
 
@@ -203,6 +221,7 @@ def resolve(group: List[Answer], policy: str, report: ImportReport) -> Optional[
     report.conflicts.append({
         "input_hash": group[0].task["_input_hash"], "text": group[0].task["text"][:60],
         "annotators": sorted(latest), "lines": sorted(a.line for a in latest.values()),
+        "where": sorted({a.where for a in latest.values()}),
         "resolution": f"took {chosen.annotator}'s version" if chosen else "refused: the corpus keeps its version",
     })
     return chosen
@@ -225,8 +244,12 @@ def _corpus_meta(answer: Answer, existing: Optional[Task], doc_splits: Dict[str,
 
 
 def merge_reviewed(corpus: Sequence[Task], reviewed_path: Path, nlp: Optional[Language] = None,
-                   policy: str = "refuse") -> Tuple[List[Task], ImportReport]:
-    """The merged corpus and the report of what happened to every reviewed line."""
+                   policy: str = "refuse", fmt: str = "auto", snap: bool = False) -> Tuple[List[Task], ImportReport]:
+    """The merged corpus and the report of what happened to every reviewed line.
+
+    `fmt` is `prodigy`, `labelstudio` or `auto` (by the file's shape); `snap` extends Label Studio spans
+    that miss token boundaries to the tokens they touch (reported) instead of refusing them.
+    """
     if policy != "refuse" and not policy.startswith("annotator:"):
         raise PersianIEError(f"conflict policy must be 'refuse' or 'annotator:NAME', not {policy!r}")
     report = ImportReport(reviewed=str(reviewed_path))
@@ -234,7 +257,7 @@ def merge_reviewed(corpus: Sequence[Task], reviewed_path: Path, nlp: Optional[La
     order = [t["_input_hash"] for t in corpus]
     doc_splits = {t["meta"]["doc_id"]: t["meta"]["split"] for t in corpus if "doc_id" in t.get("meta", {})}
     groups: Dict[int, List[Answer]] = {}
-    for answer in read_answers(reviewed_path, nlp, report):
+    for answer in read_answers(reviewed_path, nlp, report, fmt, snap):
         existing = by_hash.get(answer.task["_input_hash"])
         if answer.view == "spans":
             answer.task = _keep_relations(answer.task, existing, report, answer.line)
@@ -259,13 +282,14 @@ def merge_reviewed(corpus: Sequence[Task], reviewed_path: Path, nlp: Optional[La
 
 
 def import_reviewed(corpus_path: Path, reviewed_path: Path, nlp: Optional[Language] = None,
-                    policy: str = "refuse", skip_invalid: bool = False) -> ImportReport:
+                    policy: str = "refuse", skip_invalid: bool = False, fmt: str = "auto",
+                    snap: bool = False) -> ImportReport:
     """Merge reviewed answers into the corpus file once: backup, atomic write, review log.
 
     With refused lines and no `skip_invalid`, nothing is written and the report says why.
     """
     corpus = [task for _, task in read_jsonl(corpus_path)]
-    merged, report = merge_reviewed(corpus, reviewed_path, nlp, policy)
+    merged, report = merge_reviewed(corpus, reviewed_path, nlp, policy, fmt, snap)
     if report.refused and not skip_invalid:
         return report
     if report.changed:

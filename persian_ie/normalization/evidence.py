@@ -9,6 +9,10 @@ hazm's word frequencies cannot settle three kinds of question that real news can
   alone and one they never use gets its half-space back.
 - `junctions`: two words that may be one (`راه اندازی` / `راه‌اندازی`, `ارائه شده` / `ارائه‌شده`): how
   often careful writers join them with a half-space and how often they keep the space.
+- `bound`: word parts that careful writers attach after a half-space far more often than they write
+  them as words of their own (`دار`, `گیری`, `رسانی`, but not `نامه` or `بخشی`): how often each is
+  attached, after how many different words, and how often it stands alone. A pair never seen in
+  the news (`یخچال دار`) is joined on this evidence.
 
 "Careful" lines write half-spaces at all and never leave a bound morpheme standing alone
 (`BOUND_MORPHEMES`): in them a space or a glued spelling is a choice, not damage. The counts are built
@@ -19,7 +23,7 @@ tokenizer saves them with every pipeline.
 import gzip
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Optional, Sequence, Tuple
@@ -32,6 +36,8 @@ from .chars import LETTER_OR_ZWNJ, PERSIAN_LETTERS, TRANSLATION, ZWNJ
 DATA_PATH = Path(__file__).parent / "data" / "affix_evidence.tsv.gz"
 FORMAT = "persian_ie.evidence.v1"
 MIN_COUNT = 2
+# a right part is counted as possibly bound from this many attached uses on (the table stays small)
+MIN_BOUND_ATTACHED = 10
 # morphemes that never stand alone in carefully written news: a line with one alone lost half-spaces
 BOUND_MORPHEMES = frozenset(("ها", "های", "هایی", "ترین", "می", "نمی", "اند", "ایم", "اید"))
 WORD_RE = re.compile(f"[{PERSIAN_LETTERS}]{LETTER_OR_ZWNJ}*")
@@ -49,10 +55,12 @@ class Evidence:
     affixes: Dict[Pair, int]
     spellings: Dict[str, Tuple[str, int, int]]
     junctions: Dict[Pair, Tuple[int, int]]
+    bound: Dict[str, Tuple[int, int, int]] = field(default_factory=dict)
+    """right part -> (times attached, after how many different words, times standing alone)"""
 
     @classmethod
     def empty(cls) -> "Evidence":
-        return cls({}, {}, {})
+        return cls({}, {}, {}, {})
 
     def rows(self) -> Iterable[Tuple[str, ...]]:
         """The tab-separated rows of the shipped table, kind first."""
@@ -62,6 +70,8 @@ class Evidence:
             yield "spelling", glued, spelling, str(attached), str(glued_count)
         for (left, right), (attached, spaced) in sorted(self.junctions.items()):
             yield "junction", left, right, str(attached), str(spaced)
+        for right, (attached, lefts, alone) in sorted(self.bound.items()):
+            yield "bound", right, str(attached), str(lefts), str(alone)
 
     @classmethod
     def from_rows(cls, rows: Iterable[Sequence]) -> "Evidence":
@@ -74,6 +84,8 @@ class Evidence:
                 evidence.spellings[row[1]] = (row[2], int(row[3]), int(row[4]))
             elif kind == "junction":
                 evidence.junctions[row[1], row[2]] = (int(row[3]), int(row[4]))
+            elif kind == "bound":
+                evidence.bound[row[1]] = (int(row[2]), int(row[3]), int(row[4]))
             elif len(row) == 3:  # the first format: stem, suffix, count
                 evidence.affixes[row[0], row[1]] = int(row[2])
             else:
@@ -85,7 +97,7 @@ class Evidence:
         return cached_blob(self, self._encode)
 
     def _encode(self) -> bytes:
-        columns: Dict[str, list] = {"affix": [], "spelling": [], "junction": []}
+        columns: Dict[str, list] = {"affix": [], "spelling": [], "junction": [], "bound": []}
         for row in self.rows():
             columns[row[0]].append(list(row[1:]))
         return pack_artifact(columns, FORMAT, level=9)
@@ -97,6 +109,8 @@ class Evidence:
             {(stem, suffix): int(n) for stem, suffix, n in data["affix"]},
             {glued: (spelling, int(a), int(g)) for glued, spelling, a, g in data["spelling"]},
             {(left, right): (int(a), int(s)) for left, right, a, s in data["junction"]},
+            # pipelines saved before the bound parts were counted carry none
+            {right: (int(a), int(n), int(alone)) for right, a, n, alone in data.get("bound", [])},
         )
         object.__setattr__(evidence, "_blob", blob)
         return evidence
@@ -160,15 +174,31 @@ def count_careful(lines: Iterable[str]) -> CarefulCounts:
     return counts
 
 
+def bound_parts(
+    careful: CarefulCounts, compound_left: Callable[[str], bool], min_attached: int = MIN_BOUND_ATTACHED
+) -> Dict[str, Tuple[int, int, int]]:
+    """Right parts attached at least `min_attached` times: (times attached, after how many different
+    words, times standing alone). Only lefts that `compound_left` accepts count (not `می`, not `که`)."""
+    attached: Counter = Counter()
+    lefts: Counter = Counter()
+    for (left, right), n in careful.attached.items():
+        if compound_left(left):
+            attached[right] += n
+            lefts[right] += 1
+    return {right: (n, lefts[right], careful.glued.get(right, 0))
+            for right, n in attached.items() if n >= min_attached}
+
+
 def gather_evidence(
     affixes: Counter,
     careful: CarefulCounts,
     would_change: Callable[[str], bool],
     would_join: Callable[[str, str], bool],
     min_count: int = MIN_COUNT,
+    compound_left: Optional[Callable[[str], bool]] = None,
 ) -> Evidence:
-    """Keep what can change a decision: spellings and junctions seen with a half-space, and the
-    glued words and spaced pairs that the restorer would otherwise change."""
+    """Keep what can change a decision: spellings and junctions seen with a half-space, the glued
+    words and spaced pairs that the restorer would otherwise change, and the parts writers attach."""
     best: Dict[str, Tuple[str, int]] = {}
     for spelling, n in careful.spelled.items():
         key = spelling.replace(ZWNJ, "")
@@ -191,7 +221,8 @@ def gather_evidence(
         if n >= min_count and pair not in careful.attached and would_join(*pair):
             junctions[pair] = (0, n)
     affix_rows = {pair: n for pair, n in affixes.items() if n >= min_count}
-    return Evidence(affix_rows, spellings, junctions)
+    bound = bound_parts(careful, compound_left or (lambda left: True))
+    return Evidence(affix_rows, spellings, junctions, bound)
 
 
 def write_evidence(evidence: Evidence, path: Path = DATA_PATH) -> int:
@@ -199,7 +230,7 @@ def write_evidence(evidence: Evidence, path: Path = DATA_PATH) -> int:
     rows = ["\t".join(row) for row in evidence.rows()]
     header = (
         "# kind, then: affix stem suffix n | spelling glued spelling attached glued"
-        " | junction left right attached spaced"
+        " | junction left right attached spaced | bound right attached lefts alone"
     )
     write_bytes_atomic(path, gzip.compress(("\n".join([header, *rows]) + "\n").encode("utf-8"), mtime=0))
     return len(rows)

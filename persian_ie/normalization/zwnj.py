@@ -15,7 +15,9 @@ alone: a suffix after its stem (`ها`، `های`، `ترین`; `اند`، `ای
 the ezafe `ی` after a vowel), the verb prefixes `می`/`نمی` before a verb form, a surname suffix after a
 name (`صادقی راد`), and compounds that hazm writes with a half-space; never after a function word
 (`که ای`, `به این`, `از آن`) and never before an auxiliary (`ارائه شده است` keeps the house style's
-space).
+space). A pair the news never shows is still joined when its right part is one careful writers attach
+far more often than they write alone (`یخچال دار`, `تعادل بخشی`: the evidence's bound parts), and a
+plural right part borrows the evidence of its stem (`نرم افزارهای` decides as `نرم افزار`).
 """
 
 import re
@@ -65,6 +67,9 @@ AUXILIARIES = frozenset(
 )
 
 AFFIXES = frozenset(GLUED_SUFFIXES) | frozenset(AFTER_SILENT_H) | {EZAFE}
+# endings the rules above decide (the possessives glue after a consonant: `کشورمان`), never bound parts
+RULED_ENDINGS = AFFIXES | {"مان", "تان", "شان"}
+PLURAL_LONGEST_FIRST = sorted(PLURAL, key=len, reverse=True)
 WORD_RE = re.compile(f"[{PERSIAN_LETTERS}]{LETTER_OR_ZWNJ}*")
 MIN_STEM = 2
 # a join is decided by evidence alone from this many careful occurrences (joined + spaced) on; below, by rule
@@ -79,7 +84,37 @@ MIN_JOINED = 5
 # (`اینکه` 1373:67, `بیشترین` 62:3, `بهروز` 6:2), one they use less is not (`بزرگترین` 54:30)
 KEEP_GLUED_RATIO = 3
 MIN_SPELLING_EVIDENCE = 2
+# a right part is bound when careful writers attach it this many times as often as they write it alone
+# (`گیری` 186:26, `ریزی` 157:18, `خوانی` 24:3), after at least MIN_BOUND_LEFTS different words. Below 5 the
+# words that also stand alone slip in: `گیر` 38:9 (`گیر نکنند`), `دار` 60:17 (`طناب دار`), `داری` 35:11
+# (`اعتقاد داری`), `الله` 262:84; `نامه` and `بخشی` stand alone far too often. Shorter parts (`مان`, `رو`) are
+# left to the rules
+BOUND_RATIO = 5
+MIN_BOUND_LEFTS = 4
+MIN_BOUND_LENGTH = 3
 CACHE_SIZE = 200_000
+
+
+def compound_left(left: str) -> bool:
+    """Whether `left` + half-space + a part is evidence of a compound (not a verb prefix, not `که`)."""
+    return len(left) >= MIN_STEM and left not in FUNCTION_WORDS and not left.endswith(BOUND_PREFIXES)
+
+
+def bound_right_parts(evidence: Evidence) -> frozenset:
+    """The evidence's parts that careful writers attach far more often than they write alone."""
+    return frozenset(
+        right for right, (attached, lefts, alone) in evidence.bound.items()
+        if len(right) >= MIN_BOUND_LENGTH and right not in AUXILIARIES and right not in RULED_ENDINGS
+        and lefts >= MIN_BOUND_LEFTS and attached >= BOUND_RATIO * alone
+    )
+
+
+def _plural_stem(word: str) -> Optional[str]:
+    """`افزارهای` -> `افزار`: the stem of a plural written glued, for the stem's junction evidence."""
+    for suffix in PLURAL_LONGEST_FIRST:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
+            return word[: -len(suffix)]
+    return None
 
 
 def _separator(stem: str) -> str:
@@ -98,9 +133,11 @@ class ZwnjRestorer:
         self._spellings = self.evidence.spellings
         self._affix_counts = self.evidence.affixes
         self._known_spellings = frozenset(spelling for spelling, _, _ in self._spellings.values() if spelling)
+        self._bound = bound_right_parts(self.evidence)
         # every word that may join the word before it: a cheap test before the full decision
-        rights = set(AFFIXES) | set(SURNAME_SUFFIXES) | SPACED_WORD_FORMING
+        rights = set(AFFIXES) | set(SURNAME_SUFFIXES) | SPACED_WORD_FORMING | self._bound
         rights.update(right for _, right in self._junctions)
+        rights.update(right + suffix for _, right in self._junctions for suffix in PLURAL)
         for spelling in lexicon.spelled:
             rights.update(spelling.split(ZWNJ)[1:])
         self._rights = frozenset(rights)
@@ -195,12 +232,15 @@ class ZwnjRestorer:
         left = previous.rpartition(ZWNJ)[2]
         right = word.partition(ZWNJ)[0]
         row = self._junctions.get((left, right))
+        if row is None and ZWNJ not in word:
+            stem = _plural_stem(word)
+            row = self._junctions.get((left, stem)) if stem else None
         if row is not None and row[0] + row[1] >= MIN_JUNCTION_EVIDENCE:
             attached, spaced = row
             if attached < JOIN_RATIO * spaced:
                 return False  # careful writers keep them apart
-            if attached >= MIN_JOINED:
-                return True
+            if attached >= MIN_JOINED or not spaced:
+                return True  # often joined, or joined every time it was seen (`هم افزایی` 3:0)
             # joined a few times only (`علی‌اکبری` 3:1, a surname, but also a first name and a surname):
             # too little to join two words on, the rules decide
         if len(left) < MIN_STEM or left in FUNCTION_WORDS:
@@ -221,6 +261,8 @@ class ZwnjRestorer:
             if word in GLUED_AFTER_CONSONANT and left[-1] != "ه":
                 return False
             return len(left) >= MIN_DERIVATIONAL_STEM and self.lexicon.known(left)
+        if word in self._bound and len(left) >= MIN_DERIVATIONAL_STEM and self.lexicon.known(left):
+            return True
         if ZWNJ in word:
             return False  # a compound's last part, not one ending in a suffix (`هفت هفته‌ای`)
         compound = previous.replace(ZWNJ, "") + word
