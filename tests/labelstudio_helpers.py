@@ -10,6 +10,7 @@ project's, so it is not installed beside the project.
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -25,7 +26,7 @@ DEFAULT_BIN = ROOT / ".venv-labelstudio" / "bin" / "label-studio"
 SDK_CLIENT = Path(__file__).with_name("labelstudio_sdk_client.py")
 # a data dir where the server has started once (`make labelstudio` prepares it): a copy starts in seconds,
 # where an empty data dir takes about a minute of migrations
-TEMPLATE = ROOT / ".venv-labelstudio" / "data-template"
+TEMPLATE_NAME = "data-template"
 TEMPLATE_READY = ".ready"
 TOKEN = "persian-ie-test-token-0123456789abcdef"
 USER = "annotator@example.com"
@@ -128,10 +129,14 @@ class LabelStudio:
         return self.sdk("export", project=project)
 
 
-def prepare_template(path: Path = TEMPLATE) -> float:
-    """Start a server once on a fresh `path` and stop it; seconds the first start took."""
-    import shutil
+def template_dir() -> Path:
+    """Beside the venv the server comes from (`.venv-labelstudio/data-template`)."""
+    return labelstudio_bin().parent.parent / TEMPLATE_NAME
 
+
+def prepare_template(path: Optional[Path] = None) -> float:
+    """Start a server once on a fresh `path` and stop it; seconds the first start took."""
+    path = path or template_dir()
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     server = LabelStudio(path, path.parent / "data-template.log")
@@ -145,10 +150,9 @@ def prepare_template(path: Path = TEMPLATE) -> float:
 
 def fresh_data_dir(target: Path) -> Path:
     """A data dir for one test session: a copy of the prepared template where there is one."""
-    import shutil
-
-    if (TEMPLATE / TEMPLATE_READY).exists():
-        shutil.copytree(TEMPLATE, target)
+    template = template_dir()
+    if (template / TEMPLATE_READY).exists():
+        shutil.copytree(template, target)
     return target
 
 
@@ -212,4 +216,4 @@ def drop_one_relation(result: List[Dict[str, Any]]) -> Tuple[List[Dict[str, Any]
 
 
 if __name__ == "__main__":
-    print(f"Label Studio data template ready in {TEMPLATE} (first start {prepare_template():.0f} s)")
+    print(f"Label Studio data template ready in {template_dir()} (first start {prepare_template():.0f} s)")

@@ -19,19 +19,18 @@ passes becomes a Prodigy `relations` answer, so the import applies the same vali
 both tools.
 """
 
-import bisect
 import datetime
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 import srsly
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from ..errors import PersianIEError
 from ..schema import ALLOWED_PAIRS, ENTITY_LABELS, RELATION_LABELS
 from .files import write_text_atomic
-from .prodigy import INPUT_KEYS, VIEW_ID, Task, doc_tokens, get_hash, set_hashes, task_confidence
+from .prodigy import INPUT_KEYS, VIEW_ID, Task, get_hash, make_task, set_hashes, task_confidence
 from .review_page import COLORS
 
 FORMATS = ("auto", "prodigy", "labelstudio")
@@ -194,27 +193,11 @@ def _one_label(item: Dict[str, Any], labels: Any, allowed: Tuple[str, ...], what
     return labels[0], ""
 
 
-class _Tokens:
-    """Token boundaries of the project tokenizer, and the snap of an offset pair to the tokens they touch."""
-
-    def __init__(self, doc: Doc) -> None:
-        self.starts = [t.idx for t in doc]
-        self.ends = [t.idx + len(t.text) for t in doc]
-        self.start_ids = {s: i for i, s in enumerate(self.starts)}
-        self.end_ids = {e: i for i, e in enumerate(self.ends)}
-
-    def snap(self, start: int, end: int) -> Optional[Tuple[int, int]]:
-        """The enclosing tokens' start and end (None when the offsets cover only whitespace)."""
-        first = bisect.bisect_right(self.ends, start)  # the first token ending after `start`
-        last = bisect.bisect_left(self.starts, end) - 1  # the last token starting before `end`
-        if first >= len(self.starts) or last < first:
-            return None
-        return self.starts[first], self.ends[last]
-
-
-def _spans(result: List[Any], text: str, tokens: _Tokens, snap: bool, snapped: List[Dict[str, Any]],
-           where: str) -> Tuple[Dict[str, Dict[str, Any]], List[str]]:
-    regions: Dict[str, Dict[str, Any]] = {}
+def _spans(result: List[Any], doc: Doc, snap: bool, snapped: List[Dict[str, Any]],
+           where: str) -> Tuple[Dict[str, Span], List[str]]:
+    """The annotation's regions as spans of the project tokenizer's doc, by region id."""
+    text = doc.text
+    regions: Dict[str, Span] = {}
     reasons: List[str] = []
     for item in result:
         if not isinstance(item, dict) or item.get("type") not in RESULT_TYPES:
@@ -242,22 +225,23 @@ def _spans(result: List[Any], text: str, tokens: _Tokens, snap: bool, snapped: L
             reasons.append(f"region {rid} says {value['text']!r} but the text at ({start}, {end}) is "
                            f"{text[start:end]!r}")
             continue
-        if start not in tokens.start_ids or end not in tokens.end_ids:
-            bounds = tokens.snap(start, end) if snap else None
-            if bounds is None:
+        span = doc.char_span(start, end, label=label)
+        if span is None:
+            # spaCy's "expand" is the snap: the tokens the offsets touch (none when they cover only spaces)
+            span = doc.char_span(start, end, label=label, alignment_mode="expand") if snap else None
+            if span is None or not len(span):
                 hint = "" if snap else " (--snap extends it to the tokens it touches)"
                 reasons.append(f"span {text[start:end]!r} ({start}, {end}) is not on token boundaries{hint}")
                 continue
-            snapped.append({"where": where, "label": label, "from": [start, end], "to": list(bounds),
-                            "text": text[bounds[0]:bounds[1]]})
-            start, end = bounds
-        regions[rid] = {"start": start, "end": end, "token_start": tokens.start_ids[start],
-                        "token_end": tokens.end_ids[end], "label": label}
+            snapped.append({"where": where, "label": label, "from": [start, end],
+                            "to": [span.start_char, span.end_char], "text": span.text})
+        regions[rid] = span
     return regions, reasons
 
 
-def _relations(result: List[Any], regions: Dict[str, Dict[str, Any]], text: str) -> Tuple[List[Task], List[str]]:
-    relations: List[Task] = []
+def _relations(result: List[Any], regions: Dict[str, Span]) -> Tuple[List[Tuple[Span, Span, str]], List[str]]:
+    """The annotation's relations as (head, child, label), in the schema's direction."""
+    relations: List[Tuple[Span, Span, str]] = []
     reasons: List[str] = []
     for item in result:
         if not isinstance(item, dict) or item.get("type") != "relation":
@@ -276,17 +260,16 @@ def _relations(result: List[Any], regions: Dict[str, Dict[str, Any]], text: str)
                            "relations go one way (right: from -> to)")
             continue
         head, child = (regions[from_id], regions[to_id]) if direction == "right" else (regions[to_id], regions[from_id])
-        pair = (head["label"], child["label"])
+        pair = (head.label_, child.label_)
         if pair not in ALLOWED_PAIRS[label]:
-            said = f"{text[head['start']:head['end']]!r} -> {text[child['start']:child['end']]!r}"
+            said = f"{head.text!r} -> {child.text!r}"
             if pair[::-1] in ALLOWED_PAIRS[label]:
                 reasons.append(f"relation {label} {said} points {pair[0]} -> {pair[1]}; draw it from the "
                                f"{pair[1]} to the {pair[0]} (or flip its direction)")
             else:
                 reasons.append(f"relation {label} cannot join {pair[0]} -> {pair[1]} ({said})")
             continue
-        relations.append({"head": head["token_end"], "child": child["token_end"], "head_span": dict(head),
-                          "child_span": dict(child), "label": label})
+        relations.append((head, child, label))
     return relations, reasons
 
 
@@ -294,21 +277,19 @@ def annotation_to_task(data: Dict[str, Any], annotation: Dict[str, Any], make_do
                        snap: bool = False, snapped: Optional[List[Dict[str, Any]]] = None,
                        where: str = "") -> Tuple[Optional[Task], List[str]]:
     """One submitted annotation as a Prodigy `relations` answer, or the reasons it is refused."""
-    text = data["text"]
     result = annotation.get("result")
     if not isinstance(result, list):
         return None, ["the annotation's result is not a list"]
-    tokens = _Tokens(make_doc(text))
-    regions, reasons = _spans(result, text, tokens, snap, [] if snapped is None else snapped, where)
-    relations, more = _relations(result, regions, text)
+    doc = make_doc(data["text"])
+    regions, reasons = _spans(result, doc, snap, [] if snapped is None else snapped, where)
+    relations, more = _relations(result, regions)
     reasons += more
     if reasons:
         return None, reasons
-    ordered = sorted(regions.values(), key=lambda s: (s["start"], s["end"], s["label"]))
-    task: Task = {"text": text, "tokens": doc_tokens(make_doc(text)), "spans": ordered, "relations": relations,
-                  "_view_id": VIEW_ID, "meta": dict(data.get("meta") or {}), "answer": "accept",
-                  "_annotator_id": annotator_of(annotation), "_timestamp": _timestamp(annotation)}
-    return set_hashes(task), []
+    spans = sorted(regions.values(), key=lambda s: (s.start_char, s.end_char, s.label_))
+    task = make_task(doc, spans, relations, meta=data.get("meta"))
+    task.update({"_annotator_id": annotator_of(annotation), "_timestamp": _timestamp(annotation)})
+    return task, []
 
 
 def _text_problem(data: Any) -> Optional[str]:
