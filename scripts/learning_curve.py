@@ -1,5 +1,5 @@
 """Learning curves: train on 25/50/75/100% of the training documents (scored on test), or, with --by-real,
-on the authored corpus plus 0/200/400/all real paragraphs (scored on real_dev and real_test)."""
+on the authored corpus plus 0/200/400/1000/2000/all real paragraphs (scored on real_dev and real_test)."""
 
 from pathlib import Path
 from typing import List
@@ -20,15 +20,17 @@ def main(
     vectors: str = typer.Option("", help="Vectors model for [initialize] vectors, if the config uses them"),
     max_steps: int = typer.Option(1000, help="Training steps per subset model (kept short)"),
     fractions: List[float] = typer.Option(list(FRACTIONS), "--fraction", help="Training shares"),
-    by_real: bool = typer.Option(False, "--by-real", help="Vary the real paragraphs (0, 200, 400, all), the "
+    by_real: bool = typer.Option(False, "--by-real", help="Vary the real paragraphs (see --real-count), the "
                                  "authored corpus always included; score on real_dev and real_test"),
+    real_counts: List[int] = typer.Option(list(REAL_COUNTS), "--real-count",
+                                          help="Real training paragraphs per point, in whole articles (-1: all)"),
     realdev: Path = typer.Option(Path("../shared/realdev/realdev.jsonl"), help="The real-news dev set"),
 ) -> None:
     overrides = {"training.max_steps": max_steps}
     if vectors:
         overrides["paths.vectors"] = vectors
     if by_real:
-        points = real_data_curve(config, corpus_dir, work_dir, realdev, REAL_COUNTS, overrides)
+        points = real_data_curve(config, corpus_dir, work_dir, realdev, real_counts, overrides)
         write_json_atomic(output, {"max_steps": max_steps, "points": points})
         msg.table([(p["real_paragraphs"], f"{p['real_dev_ner_f']:.3f}", f"{p['real_dev_rel_f']:.3f}",
                     f"{p['real_test_ner_f']:.3f}", f"{p['real_test_rel_f']:.3f}") for p in points],

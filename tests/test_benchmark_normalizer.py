@@ -12,8 +12,10 @@ from persian_ie.benchmarks.normalizer import (
     benchmark,
     check_targets,
     damage,
+    explain_missed,
     lost_half_spaces,
     markdown_table,
+    missed_table,
     score_restoration,
     trusted_paragraphs,
 )
@@ -50,6 +52,25 @@ def test_score_adds_up() -> None:
     total = RestorationScore(1, 1, 0, 0, 0) + RestorationScore(2, 1, 1, 1, 1)
     assert total.to_dict()["word_accuracy"] == pytest.approx(2 / 3)
     assert total.false_join_rate == pytest.approx(1 / 3)
+
+
+def test_missed_words_and_why() -> None:
+    """Each missed half-space word is listed with what came out, and the raw news's counts say why."""
+    from collections import Counter
+
+    missed: Counter = Counter()
+    score_restoration(TEXT, damage(TEXT, "spaced"), missed)
+    assert missed["شهرک‌های -> شهرک های"] == 1 and missed["کرده‌اند -> کرده اند"] == 1
+    assert sum(missed.values()) == 5
+    sets = {"held_out": [TEXT]}
+    results = benchmark(sets, {"persian_ie": lambda text: text}, modes=("spaced",), repeats=1)
+    results["sets"] = {"held_out": {"title": "Held out", "description": "one paragraph"}}
+    junctions = {("شهرک", "های"): (50, 2), ("راه", "اندازی"): (4, 10)}
+    why = explain_missed(results, junctions)
+    assert why["held_out/spaced"] == {"news joins": 1, "news does not clearly join": 1, "unseen": 3}
+    rows = {row["reference"]: row for row in results["normalizers"]["persian_ie"]["held_out"]["spaced"]["missed"]}
+    assert rows["راه‌اندازی"]["output"] == "راه اندازی" and rows["راه‌اندازی"]["news_spaced"] == 10
+    assert "| شهرک‌های | شهرک های | 1 | 50:2 | news joins |" in missed_table(results, "held_out", "spaced")
 
 
 def test_trusted_paragraph_filter() -> None:

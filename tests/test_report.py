@@ -186,9 +186,11 @@ def test_real_subsets_keep_the_authored_corpus_and_whole_articles(corpus_dir: Pa
 def test_learning_curve_by_real_data(corpus_dir: Path, tiny_config: Path, tmp_path: Path) -> None:
     result = run_script("learning_curve", [tiny_config, corpus_dir, tmp_path / "real.json",
                                            "--work-dir", tmp_path / "work", "--max-steps", "5", "--by-real",
-                                           "--realdev", REALDEV_PATH])
+                                           "--realdev", REALDEV_PATH, "--real-count", "0", "--real-count", "400",
+                                           "--real-count", "-1"])
     assert result.exit_code == 0, result.output
     points = srsly.read_json(tmp_path / "real.json")["points"]
+    assert len(points) == 3 and 400 <= points[1]["real_paragraphs"] < 1000
     assert [p["real_paragraphs"] for p in points] == sorted(p["real_paragraphs"] for p in points)
     assert points[0]["real_paragraphs"] == 0 and points[-1]["real_paragraphs"] > 1000
     for point in points:

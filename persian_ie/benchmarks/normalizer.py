@@ -15,6 +15,7 @@ import difflib
 import platform
 import random
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -32,6 +33,7 @@ from ..normalization.chars import (
     digit_translation,
     fold_characters,
 )
+from ..normalization.zwnj import JOIN_RATIO
 from .timing import best_of
 
 NONE, HALF, SPACE = 0, 1, 2
@@ -115,8 +117,15 @@ def skeleton(text: str) -> Tuple[str, List[int]]:
     return "".join(chars), seps
 
 
-def score_restoration(reference: str, output: str) -> RestorationScore:
-    """Word-level agreement of `output` with `reference` on spaces and half-spaces."""
+def _spell(chars: str, seps: Sequence[int]) -> str:
+    return "".join(("" if sep == NONE else ZWNJ if sep == HALF else " ") + char for sep, char in zip(seps, chars))
+
+
+def score_restoration(reference: str, output: str, missed: Optional[Counter] = None) -> RestorationScore:
+    """Word-level agreement of `output` with `reference` on spaces and half-spaces.
+
+    `missed` collects each half-space word the output gets wrong, as `reference -> output`.
+    """
     ref_chars, ref_seps = skeleton(reference)
     out_chars, out_seps = skeleton(output)
     if ref_chars == out_chars:
@@ -142,6 +151,10 @@ def score_restoration(reference: str, output: str) -> RestorationScore:
         score.correct += right
         score.zwnj_words += has_zwnj
         score.zwnj_correct += has_zwnj and right
+        if missed is not None and has_zwnj and not right:
+            reference_word = _spell(ref_chars[start:end], [NONE] + ref_seps[start + 1 : end])
+            output_word = _spell(ref_chars[start:end], [NONE] + mapped[start + 1 : end])
+            missed[f"{reference_word} -> {output_word}"] += 1
         # two reference words that the output writes as one
         score.false_joins += start > 0 and mapped[start] != SPACE
         start = end
@@ -229,15 +242,26 @@ def measure_speed(normalize: Callable[[str], str], text: str, repeats: int = 3) 
 
 
 def score_set(
-    paragraphs: Sequence[str], normalize: Callable[[str], str], modes: Sequence[str] = MODES
-) -> Dict[str, Dict[str, float]]:
-    """The restoration scores of one normalizer on one set of paragraphs, per damage."""
-    results = {}
+    paragraphs: Sequence[str],
+    normalize: Callable[[str], str],
+    modes: Sequence[str] = MODES,
+    keep_missed: int = 0,
+) -> Dict[str, Dict[str, object]]:
+    """The restoration scores of one normalizer on one set of paragraphs, per damage.
+
+    With `keep_missed`, each damage also lists its most frequent missed half-space words
+    (`[reference -> output, count]`), so a reader sees what the recall is lost on.
+    """
+    results: Dict[str, Dict[str, object]] = {}
     for mode in modes:
         total = RestorationScore()
+        missed: Counter = Counter()
         for index, paragraph in enumerate(paragraphs):
-            total = total + score_restoration(paragraph, normalize(damage(paragraph, mode, seed=index)))
+            output = normalize(damage(paragraph, mode, seed=index))
+            total = total + score_restoration(paragraph, output, missed)
         results[mode] = total.to_dict()
+        if keep_missed:
+            results[mode]["missed"] = [[word, count] for word, count in missed.most_common(keep_missed)]
     return results
 
 
@@ -246,10 +270,13 @@ def benchmark(
     normalizers: Dict[str, Callable[[str], str]],
     modes: Sequence[str] = MODES,
     repeats: int = 3,
+    ours: str = "persian_ie",
+    keep_missed: int = 40,
 ) -> Dict[str, object]:
     """Restoration scores per set and damage, and speed, for every normalizer on the same text.
 
-    Speed is measured on every set under every damage, joined into one text.
+    Speed is measured on every set under every damage, joined into one text. The words `ours`
+    missed are kept (`keep_missed` per set and damage).
     """
     speed_text = "\n\n".join(
         damage(p, mode, seed=index) for paragraphs in sets.values() for mode in modes
@@ -262,7 +289,8 @@ def benchmark(
         "normalizers": {},
     }
     for name, normalize in normalizers.items():
-        entry: Dict[str, object] = {set_name: score_set(paragraphs, normalize, modes)
+        kept = keep_missed if name == ours else 0
+        entry: Dict[str, object] = {set_name: score_set(paragraphs, normalize, modes, kept)
                                     for set_name, paragraphs in sets.items()}
         entry["chars_per_second"] = measure_speed(normalize, speed_text, repeats)
         results["normalizers"][name] = entry
@@ -310,4 +338,57 @@ def markdown_table(results: Dict[str, object], labels: Optional[Dict[str, str]] 
     lines += ["| normalizer | characters per second |", "|---|---|"]
     lines += [f"| {labels.get(name, name)} | {entry['chars_per_second']:,.0f} |" for name, entry in normalizers.items()]
     lines += ["", "Damages: " + "; ".join(f"**{mode}**: {text}" for mode, text in results["damages"].items()) + "."]
+    return "\n".join(lines) + "\n"
+
+
+def _junction(reference: str, output: str) -> Tuple[str, str]:
+    """The two parts around the first half-space of `reference` that `output` lost."""
+    for index, char in enumerate(reference):
+        if char == ZWNJ and (index >= len(output) or output[index] != ZWNJ):
+            return reference[:index].rpartition(ZWNJ)[2], reference[index + 1 :].partition(ZWNJ)[0]
+    left, _, right = reference.partition(ZWNJ)
+    return left.rpartition(ZWNJ)[2], right.partition(ZWNJ)[0]
+
+
+def explain_missed(results: Dict[str, object], junctions: Dict[Tuple[str, str], Tuple[int, int]],
+                   ours: str = "persian_ie") -> Dict[str, Dict[str, int]]:
+    """Give each missed word of `ours` the raw-news evidence of its lost junction, and count why.
+
+    A miss is `news does not clearly join` when careful writers join that pair less than JOIN_RATIO
+    times as often as they space it (the normalizer then keeps the words apart on purpose), `unseen`
+    when the news never shows the pair (names, rare compounds), and `news joins` otherwise: an error
+    of the normalizer's own.
+    """
+    summary: Dict[str, Dict[str, int]] = {}
+    for set_name, modes in results["normalizers"][ours].items():
+        if not isinstance(modes, dict):
+            continue
+        for mode, score in modes.items():
+            rows, reasons = [], Counter()
+            for word, count in score.get("missed", []):
+                reference, _, output = word.partition(" -> ")
+                left, right = _junction(reference, output)
+                joined, spaced = junctions.get((left, right), (0, 0))
+                if joined + spaced == 0:
+                    reason = "unseen"
+                elif joined < JOIN_RATIO * spaced:
+                    reason = "news does not clearly join"
+                else:
+                    reason = "news joins"
+                reasons[reason] += count
+                rows.append({"reference": reference, "output": output, "count": count,
+                             "news_joined": joined, "news_spaced": spaced, "reason": reason})
+            if rows:
+                score["missed"] = rows
+                summary[f"{set_name}/{mode}"] = dict(reasons)
+    return summary
+
+
+def missed_table(results: Dict[str, object], set_name: str, mode: str, ours: str = "persian_ie",
+                 limit: int = 25) -> str:
+    """The words `ours` missed on one set and damage, with the raw news's joined:spaced counts."""
+    rows = results["normalizers"][ours][set_name][mode].get("missed", [])[:limit]
+    lines = ["| reference | output | times | raw news joined:spaced | why |", "|---|---|---|---|---|"]
+    lines += [f"| {r['reference']} | {r['output']} | {r['count']} | {r['news_joined']}:{r['news_spaced']} | "
+              f"{r['reason']} |" for r in rows if isinstance(r, dict)]
     return "\n".join(lines) + "\n"

@@ -32,6 +32,8 @@ class BatchChanges:
     paragraphs: int = 0
     spans: Dict[str, Counter] = field(default_factory=dict)
     relations: Dict[str, Counter] = field(default_factory=dict)
+    rereview: str = ""
+    """The relation a re-review batch re-decided (its pre-annotation is the corpus, not the model)."""
 
     def span_total(self, change: str) -> int:
         return sum(counter[change] for counter in self.spans.values())
@@ -42,6 +44,13 @@ class BatchChanges:
         changed = sum(self.span_total(c) for c in SPAN_CHANGES if c != "kept")
         total = changed + self.span_total("kept")
         return changed / total if total else 0.0
+
+    @property
+    def rereview_share(self) -> float:
+        """Share of the re-reviewed relation's links (before or after) that the re-review added or removed."""
+        counts = self.relations.get(self.rereview, Counter())
+        total = counts["kept"] + counts["added"] + counts["removed"]
+        return (counts["added"] + counts["removed"]) / total if total else 0.0
 
 
 def _spans(task: Task) -> Set[SpanKey]:
@@ -98,6 +107,7 @@ def compare_versions(name: str, before: Iterable[Task], after: Iterable[Task]) -
         if previous is None:
             continue
         result.paragraphs += 1
+        result.rereview = result.rereview or str(previous.get("meta", {}).get("rereview", ""))
         for (label, change), count in span_changes(previous, task).items():
             result.spans.setdefault(label, Counter())[change] += count
         for (label, change), count in relation_changes(previous, task).items():

@@ -1,0 +1,108 @@
+"""Re-review batches: paragraphs already in the corpus, sent back through the loop for one relation.
+
+When adjudication settles a rule later than some batches were reviewed (round 6 settled whose
+figure a QUANTITY is), the older batches read the rule differently. A re-review batch takes the real
+paragraphs that can hold the relation (an ORG and a QUANTITY for HAS_QUANTITY) from the batches
+before the decision, with their corpus annotation as the pre-annotation, so the usual two passes,
+adjudication and `import-reviewed` update them; `corpus-report` then shows what the re-review
+changed. Each batch keeps whole articles together, and a paragraph is re-reviewed for a label once.
+"""
+
+import re
+from pathlib import Path
+from typing import Dict, Iterable, List, Sequence, Set
+
+from ..errors import PersianIEError
+from ..io.prodigy import Task, read_jsonl
+from ..schema import ENTITY_LABELS, RELATION_LABELS
+from .build import ORIGIN_REAL
+
+REREVIEW_KEY = "rereview"
+_BATCH_NUMBER = re.compile(r"batch-(\d+)$")
+# answer and review-session keys of a corpus task: a re-review task is a fresh, unanswered pre-annotation
+_ANSWER_KEYS = ("answer", "_annotator_id", "_session_id", "_timestamp", "versions", "sessions")
+
+
+def batch_number(folder: Path) -> int:
+    match = _BATCH_NUMBER.search(Path(folder).name)
+    if match is None:
+        raise PersianIEError(f"{folder} is not a batch folder (batch-NN)")
+    return int(match.group(1))
+
+
+def batch_folders(batches_dir: Path) -> List[Path]:
+    """The batch folders under `batches_dir`, in batch order."""
+    return sorted((p for p in Path(batches_dir).glob("batch-*") if _BATCH_NUMBER.search(p.name)), key=batch_number)
+
+
+def _rereview_label(folder: Path) -> str:
+    path = folder / "preannotated.jsonl"
+    for _, task in read_jsonl(path) if path.exists() else []:
+        return str(task.get("meta", {}).get(REREVIEW_KEY, ""))
+    return ""
+
+
+def first_batches(batches_dir: Path) -> Dict[int, int]:
+    """`_input_hash` -> the number of the batch that first brought the paragraph into the corpus."""
+    first: Dict[int, int] = {}
+    for folder in batch_folders(batches_dir):
+        resolved = folder / "resolved.jsonl"
+        if _rereview_label(folder) or not resolved.exists():
+            continue
+        for _, task in read_jsonl(resolved):
+            first.setdefault(task["_input_hash"], batch_number(folder))
+    return first
+
+
+def rereviewed(batches_dir: Path, label: str) -> Set[int]:
+    """The paragraphs an earlier re-review batch for `label` already holds."""
+    hashes: Set[int] = set()
+    for folder in batch_folders(batches_dir):
+        if _rereview_label(folder) == label:
+            hashes.update(task["_input_hash"] for _, task in read_jsonl(folder / "preannotated.jsonl"))
+    return hashes
+
+
+def rereview_tasks(corpus: Iterable[Task], label: str, require: Sequence[str], first_batch: Dict[int, int],
+                   before_batch: int = 0, exclude: Set[int] = frozenset()) -> List[Task]:
+    """The real corpus paragraphs to re-review for `label`, as unanswered tasks marked `meta.rereview`.
+
+    A paragraph qualifies when it holds every span label in `require`, came in before batch
+    `before_batch` (0: any batch; a paragraph no batch folder holds counts as batch 0) and is not in
+    `exclude`.
+    """
+    if label not in RELATION_LABELS:
+        raise PersianIEError(f"unknown relation label {label!r}: expected one of {', '.join(RELATION_LABELS)}")
+    unknown = [name for name in require if name not in ENTITY_LABELS]
+    if unknown:
+        raise PersianIEError(f"unknown span labels {unknown}: expected some of {', '.join(ENTITY_LABELS)}")
+    tasks = []
+    for task in corpus:
+        meta = task.get("meta", {})
+        if meta.get("origin") != ORIGIN_REAL or task.get("answer", "accept") != "accept":
+            continue
+        labels = {span["label"] for span in task.get("spans", [])}
+        if not set(require) <= labels or task["_input_hash"] in exclude:
+            continue
+        if before_batch and first_batch.get(task["_input_hash"], 0) >= before_batch:
+            continue
+        fresh = {key: value for key, value in task.items() if key not in _ANSWER_KEYS}
+        fresh["meta"] = {**meta, REREVIEW_KEY: label}
+        tasks.append(fresh)
+    return tasks
+
+
+def split_by_article(tasks: Sequence[Task], size: int) -> List[List[Task]]:
+    """About `size` paragraphs per batch, whole articles together: the largest article goes to the
+    smallest batch so far, so the batches come out even."""
+    if size < 1:
+        raise PersianIEError(f"batch size must be at least 1, not {size}")
+    articles: Dict[str, List[Task]] = {}
+    for task in tasks:
+        meta = task.get("meta", {})
+        articles.setdefault(str(meta.get("article") or meta.get("doc_id")), []).append(task)
+    count = max(1, round(len(tasks) / size)) if tasks else 0
+    batches: List[List[Task]] = [[] for _ in range(count)]
+    for _, group in sorted(articles.items(), key=lambda item: -len(item[1])):
+        min(batches, key=len).extend(group)
+    return batches

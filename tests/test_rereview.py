@@ -1,0 +1,116 @@
+"""Re-review batches: corpus paragraphs sent back through the loop for one relation, and what the report says."""
+
+import re
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+import srsly
+
+from persian_ie.corpus.report import review_tables
+from persian_ie.corpus.rereview import first_batches, rereview_tasks, rereviewed, split_by_article
+from persian_ie.corpus.review_changes import audit_batches
+from persian_ie.errors import PersianIEError
+from persian_ie.io.prodigy import read_jsonl
+
+from .helpers import ROOT, run_script
+
+GOLD = ROOT / "corpus" / "gold.jsonl"
+
+
+def real_tasks(require=("ORG", "QUANTITY")) -> List[Dict[str, Any]]:
+    tasks = [task for _, task in read_jsonl(GOLD) if task["meta"].get("origin") == "real"]
+    return [t for t in tasks if set(require) <= {s["label"] for s in t["spans"]}]
+
+
+@pytest.fixture()
+def small_corpus(tmp_path: Path) -> Path:
+    """Three real articles with an ORG and a QUANTITY, one without, and an authored paragraph; one old batch."""
+    chosen, articles = [], []
+    for task in real_tasks():
+        if task["meta"]["article"] not in articles:
+            articles.append(task["meta"]["article"])
+        if len(articles) > 3:
+            break
+        chosen.append(task)
+    without = next(t for _, t in read_jsonl(GOLD) if t["meta"].get("origin") == "real"
+                   and "QUANTITY" not in {s["label"] for s in t["spans"]})
+    authored = next(t for _, t in read_jsonl(GOLD) if t["meta"].get("origin") == "authored"
+                    and {"ORG", "QUANTITY"} <= {s["label"] for s in t["spans"]})
+    srsly.write_jsonl(tmp_path / "gold.jsonl", chosen + [without, authored])
+    old = tmp_path / "real" / "batch-03"
+    old.mkdir(parents=True)
+    srsly.write_jsonl(old / "preannotated.jsonl", chosen[:1])
+    srsly.write_jsonl(old / "resolved.jsonl", chosen[:1])
+    return tmp_path
+
+
+def test_selects_real_paragraphs_that_can_hold_the_relation(small_corpus: Path) -> None:
+    corpus = [task for _, task in read_jsonl(small_corpus / "gold.jsonl")]
+    first = first_batches(small_corpus / "real")
+    assert first == {corpus[0]["_input_hash"]: 3}
+    tasks = rereview_tasks(corpus, "HAS_QUANTITY", ["ORG", "QUANTITY"], first)
+    assert len(tasks) == len(corpus) - 2  # not the paragraph without a QUANTITY, not the authored one
+    for task, original in zip(tasks, corpus):
+        assert "answer" not in task and task["meta"]["rereview"] == "HAS_QUANTITY"
+        assert task["spans"] == original["spans"] and task["relations"] == original["relations"]
+        assert task["_input_hash"] == original["_input_hash"] and task["text"] == original["text"]
+    # only the paragraphs from before batch 3 (the ones no batch folder holds count as batch 0)
+    before = rereview_tasks(corpus, "HAS_QUANTITY", ["ORG", "QUANTITY"], first, before_batch=3)
+    assert [t["_input_hash"] for t in before] == [t["_input_hash"] for t in tasks[1:]]
+    excluded = rereview_tasks(corpus, "HAS_QUANTITY", ["ORG"], first, exclude={corpus[1]["_input_hash"]})
+    assert corpus[1]["_input_hash"] not in {t["_input_hash"] for t in excluded}
+    with pytest.raises(PersianIEError):
+        rereview_tasks(corpus, "OWNS", ["ORG"], first)
+    with pytest.raises(PersianIEError):
+        rereview_tasks(corpus, "HAS_QUANTITY", ["PLACE"], first)
+
+
+def test_batches_keep_articles_together_and_even() -> None:
+    tasks = real_tasks()[:60]
+    batches = split_by_article(tasks, 20)
+    assert len(batches) == 3 and sum(map(len, batches)) == 60
+    homes = {}
+    for number, batch in enumerate(batches):
+        for task in batch:
+            assert homes.setdefault(task["meta"]["article"], number) == number
+    assert max(map(len, batches)) - min(map(len, batches)) <= max(
+        sum(t["meta"]["article"] == a for t in tasks) for a in homes)
+    assert split_by_article([], 20) == []
+    with pytest.raises(PersianIEError):
+        split_by_article(tasks, 0)
+
+
+def test_script_writes_batches_once_and_report_shows_the_relation(small_corpus: Path) -> None:
+    real = small_corpus / "real"
+    args = [small_corpus / "gold.jsonl", real, "--first-batch", "10", "--size", "2"]
+    result = run_script("export_rereview", args)
+    assert result.exit_code == 0, result.output
+    folders = sorted(p.name for p in real.glob("batch-1*"))
+    assert folders and folders[0] == "batch-10"
+    exported = [t for f in folders for _, t in read_jsonl(real / f / "preannotated.jsonl")]
+    assert rereviewed(real, "HAS_QUANTITY") == {t["_input_hash"] for t in exported}
+    sheet = (real / folders[0] / "preannotated.sheet.txt").read_text(encoding="utf-8")
+    assert sheet.count("\n## ") == sum(1 for _ in read_jsonl(real / folders[0] / "preannotated.jsonl"))
+    # a second run finds nothing left; an existing folder is never overwritten
+    again = run_script("export_rereview", args)
+    said = " ".join(again.output.split())
+    assert again.exit_code == 0 and "left to re-review for HAS_QUANTITY" in said
+    (real / "batch-20").mkdir()
+    clash = run_script("export_rereview", [small_corpus / "gold.jsonl", real, "--first-batch", "20",
+                                           "--label", "AFFILIATED_WITH", "--with", "ORG"])
+    assert clash.exit_code != 0 and "already exist" in clash.output
+    # the re-review removes one HAS_QUANTITY and the report says what share of the relation's links moved
+    batch = real / folders[0]
+    resolved = [t for _, t in read_jsonl(batch / "preannotated.jsonl")]
+    target = next(t for t in resolved if any(r["label"] == "HAS_QUANTITY" for r in t["relations"]))
+    before = sum(r["label"] == "HAS_QUANTITY" for t in resolved for r in t["relations"])
+    dropped = next(r for r in target["relations"] if r["label"] == "HAS_QUANTITY")
+    target["relations"] = [r for r in target["relations"] if r is not dropped]
+    srsly.write_jsonl(batch / "resolved.jsonl", [{**t, "answer": "accept"} for t in resolved])
+    audit = next(a for a in audit_batches(real) if a.name == folders[0])
+    assert audit.changes.rereview == "HAS_QUANTITY"
+    assert audit.changes.rereview_share == pytest.approx(1 / before)
+    row = next(line for line in review_tables(audit_batches(real)) if line.startswith(f"| {folders[0]} |"))
+    assert "re-review of HAS_QUANTITY" in row and "look again" not in row
+    assert re.search(rf"{round(100 / before)}% of its links changed", row)
