@@ -16,11 +16,12 @@ from ..errors import PersianIEError
 from ..io.prodigy import Task, read_jsonl
 from ..schema import ENTITY_LABELS, RELATION_LABELS
 from .build import ORIGIN_REAL
+from .review_import import SESSION_KEYS
 
 REREVIEW_KEY = "rereview"
 _BATCH_NUMBER = re.compile(r"batch-(\d+)$")
-# answer and review-session keys of a corpus task: a re-review task is a fresh, unanswered pre-annotation
-_ANSWER_KEYS = ("answer", "_annotator_id", "_session_id", "_timestamp", "versions", "sessions")
+# a re-review task is a fresh, unanswered pre-annotation: no answer, none of the import's session keys
+_ANSWER_KEYS = ("answer",) + SESSION_KEYS
 
 
 def batch_number(folder: Path) -> int:
