@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from .helpers import corpus_sample, write_corpus_sample
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("PERSIAN_IE_SHARED", ROOT.parent / "shared"))
 SEED_PATH = SHARED / "seed" / "000_4a35d0ee4191a94a.txt"
@@ -22,17 +24,22 @@ def seed_text() -> str:
 
 @pytest.fixture(scope="session")
 def corpus_dir(tmp_path_factory) -> Path:
-    """The corpus converted to .spacy files, as `spacy project run convert` does."""
+    """The sampled corpus (tests/helpers.corpus_sample) converted to .spacy files, as `convert` does."""
     from persian_ie.corpus.convert import split_docs, write_docbin
-    from persian_ie.io.prodigy import read_jsonl
     from persian_ie.pipeline.tokenizer import blank_nlp
 
     folder = tmp_path_factory.mktemp("corpus")
     nlp = blank_nlp()
-    tasks = [task for _, task in read_jsonl(ROOT / "corpus" / "gold.jsonl")]
+    tasks = corpus_sample()
     for split, docs in split_docs(nlp.vocab, tasks).items():
         write_docbin(docs, folder / f"{split}.spacy")
     return folder
+
+
+@pytest.fixture(scope="session")
+def sample_gold(tmp_path_factory) -> Path:
+    """The sampled corpus as a gold.jsonl (read-only: a test that imports into it copies it first)."""
+    return write_corpus_sample(tmp_path_factory.mktemp("sample") / "gold.jsonl")
 
 
 @pytest.fixture(scope="session")
@@ -66,11 +73,10 @@ def baselines_dir(tmp_path_factory, corpus_dir) -> Path:
     from persian_ie.baselines.crf import CrfTagger
     from persian_ie.baselines.rules import build_rules_pipeline
     from persian_ie.corpus.convert import read_docbin
-    from persian_ie.io.prodigy import read_jsonl
     from persian_ie.pipeline.tokenizer import blank_nlp
 
     folder = tmp_path_factory.mktemp("baselines")
-    tasks = [task for _, task in read_jsonl(ROOT / "corpus" / "gold.jsonl")]
+    tasks = corpus_sample()
     build_rules_pipeline([t for t in tasks if t["meta"]["split"] == "train"]).to_disk(folder / "rules")
     nlp = blank_nlp()
     CrfTagger(nlp, folder / "crf.crfsuite").train(read_docbin(corpus_dir / "train.spacy", nlp.vocab), max_iterations=15)

@@ -4,13 +4,43 @@ import importlib.util
 import signal
 import subprocess
 import sys
+import zlib
+from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any, List
+from typing import Any, Dict, List, Tuple
 
+import srsly
 from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
+GOLD = ROOT / "corpus" / "gold.jsonl"
+# Tests that train, evaluate or merge check the code, not the data, and their cost grows with the corpus: they
+# read the authored corpus and one real article in SAMPLE_EVERY. The tests of the data itself read all of GOLD.
+SAMPLE_EVERY = 8
+
+
+def in_sample(task: Dict[str, Any]) -> bool:
+    """Authored tasks, and the real tasks of one article in SAMPLE_EVERY (whole articles, stable as GOLD grows)."""
+    meta = task["meta"]
+    return meta.get("origin") != "real" or zlib.crc32(meta["doc_id"].encode("utf-8")) % SAMPLE_EVERY == 0
+
+
+@lru_cache(maxsize=1)
+def _sample_lines() -> Tuple[str, ...]:
+    with GOLD.open(encoding="utf-8") as lines:
+        return tuple(line for line in lines if line.strip() and in_sample(srsly.json_loads(line)))
+
+
+def corpus_sample() -> List[Dict[str, Any]]:
+    """The sampled corpus tasks, freshly parsed: a test may change them without touching another test's copy."""
+    return [srsly.json_loads(line) for line in _sample_lines()]
+
+
+def write_corpus_sample(path: Path) -> Path:
+    """The sampled corpus as a gold.jsonl of its own, line for line as GOLD writes it."""
+    path.write_text("".join(_sample_lines()), encoding="utf-8")
+    return path
 
 
 def load_script(name: str) -> ModuleType:

@@ -9,7 +9,7 @@ from persian_ie.corpus.review_import import split_for_document
 from persian_ie.io.prodigy import get_hash, set_hashes
 from persian_ie.io.review_page import render_review_page
 
-from .helpers import ROOT, run_script
+from .helpers import run_script
 
 SPAN_KEYS = {"start", "end", "token_start", "token_end", "label", "score"}
 
@@ -81,7 +81,8 @@ def test_review_page_escapes_html() -> None:
     assert "needs-review" in page
 
 
-def test_reviewed_tasks_go_back_into_training(tiny_model: Path, tiny_config: Path, tmp_path: Path) -> None:
+def test_reviewed_tasks_go_back_into_training(tiny_model: Path, tiny_config: Path, sample_gold: Path,
+                                               tmp_path: Path) -> None:
     """predict -> a reviewer fixes a label and accepts -> import -> convert -> train -> the fix is trained on."""
     text = "خوشه زعفران قائنات با ۱۲۰ واحد عضو در حال اجرا است و از حمایت بانک کشاورزی برخوردار است."
     source = tmp_path / "new.jsonl"
@@ -111,7 +112,7 @@ def test_reviewed_tasks_go_back_into_training(tiny_model: Path, tiny_config: Pat
     reviewed = tmp_path / "reviewed.jsonl"
     srsly.write_jsonl(reviewed, [set_hashes(task), rejected, set_hashes(broken)])
     corpus = tmp_path / "gold.jsonl"
-    shutil.copyfile(ROOT / "corpus" / "gold.jsonl", corpus)
+    shutil.copyfile(sample_gold, corpus)
     before = corpus.read_bytes()
     refused = run_script("import_reviewed", [reviewed, corpus])
     assert refused.exit_code == 1 and corpus.read_bytes() == before  # nothing changes without --skip-invalid

@@ -128,7 +128,11 @@ def test_markup_errors_name_the_line() -> None:
 
 
 def test_spacy_debug_data_finds_no_errors(corpus_dir, tiny_config) -> None:
-    """`spacy debug data` on the converted corpus (with the tiny config's pipeline) reports no errors."""
+    """`spacy debug data` on the converted sample (with the tiny config's pipeline) reports no errors.
+
+    validate-corpus checks every paragraph of gold.jsonl (test_committed_corpus_is_valid); this checks that
+    what `convert` writes is what spaCy expects, which a sample shows as well as the whole corpus.
+    """
     import subprocess
     import sys
 

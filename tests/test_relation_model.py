@@ -99,6 +99,36 @@ def test_pooling_forward_and_backward(nlp) -> None:
     numpy.testing.assert_allclose(received["d"][0], expected)
 
 
+def test_context_pools_the_words_before_and_after_the_pair(nlp) -> None:
+    """v2: two more segments, up to `context` tokens before the earlier entity and after the later one."""
+    words = ["آقای", "علی", "رضایی", "مدیرعامل", "شرکت", "فولاد", "گفت", "."]
+    doc = Doc(nlp.vocab, words=words)
+    doc.ents = [Span(doc, 1, 3, label="PERSON"), Span(doc, 4, 6, label="ORG")]
+    width = 3
+    vectors = numpy.arange(len(doc) * width, dtype="float32").reshape(len(doc), width)
+    received = {}
+
+    def forward(model, docs, is_train):
+        def backprop(d_vectors):
+            received["d"] = d_vectors
+            return []
+
+        return [vectors], backprop
+
+    layer = create_instance_layer(Model("fixed", forward), lambda d: candidate_pairs(d, 40), context=3)
+    output, backprop = layer([doc], is_train=True)
+    assert output.shape == (1, 5 * width + n_features())
+    numpy.testing.assert_allclose(output[0, 3 * width : 4 * width], vectors[0])  # clipped at the doc start
+    numpy.testing.assert_allclose(output[0, 4 * width : 5 * width], vectors[6:8].mean(axis=0))  # at its end
+    d_output = numpy.zeros_like(output)
+    d_output[0, 3 * width : 5 * width] = 1.0
+    backprop(d_output)
+    expected = numpy.array([1.0, 0, 0, 0, 0, 0, 0.5, 0.5], dtype="float32")[:, None] * numpy.ones(width)
+    numpy.testing.assert_allclose(received["d"][0], expected)
+    assert create_instance_layer(Model("fixed", forward), lambda d: candidate_pairs(d, 40))([doc], False)[0].shape \
+        == (1, 3 * width + n_features())  # context 0 is v1
+
+
 def test_candidate_cache_does_not_keep_docs_alive(nlp) -> None:
     """The per-doc candidate cache is weak: a 1 GB stream must not accumulate docs."""
     import gc

@@ -114,3 +114,27 @@ def test_script_writes_batches_once_and_report_shows_the_relation(small_corpus: 
     row = next(line for line in review_tables(audit_batches(real)) if line.startswith(f"| {folders[0]} |"))
     assert "re-review of HAS_QUANTITY" in row and "look again" not in row
     assert re.search(rf"{round(100 / before)}% of its links changed", row)
+
+
+def test_agreement_counts_and_pools_by_spans_not_by_batch(tmp_path: Path) -> None:
+    """Per-label agreement between two passes, and the report's pooled row: summed counts, not averaged F1s."""
+    from persian_ie.corpus.review_changes import agreement, pooled_agreement
+
+    tasks = real_tasks(require=("PERSON", "ORG"))
+    with_relation = [t for t in tasks if any(r["label"] == "AFFILIATED_WITH" for r in t["relations"])][:2]
+    first = with_relation + [t for t in tasks if t not in with_relation][:3]
+    second = [dict(t, relations=[]) if t is with_relation[0] else t for t in first]
+    dropped = len(with_relation[0]["relations"])
+    one = agreement(first, second)
+    kept = sum(r["label"] == "AFFILIATED_WITH" for t in second for r in t["relations"])
+    assert one["AFFILIATED_WITH"]["only_first"] == sum(r["label"] == "AFFILIATED_WITH"
+                                                       for r in with_relation[0]["relations"])
+    assert one["AFFILIATED_WITH"]["only_second"] == 0 and one["AFFILIATED_WITH"]["both"] == kept
+    assert one["PERSON"]["f1"] == 1.0 and one["ORG"]["only_first"] == 0 and dropped >= 1
+    # a second batch that agrees on everything: the pooled F1 counts both batches' relations
+    two = agreement(second, second)
+    pooled = pooled_agreement([one, two])["AFFILIATED_WITH"]
+    both = one["AFFILIATED_WITH"]["both"] + two["AFFILIATED_WITH"]["both"]
+    assert pooled["both"] == both and pooled["only_first"] == one["AFFILIATED_WITH"]["only_first"]
+    assert pooled["f1"] == pytest.approx(2 * both / (2 * both + pooled["only_first"]))
+    assert one["AFFILIATED_WITH"]["f1"] < pooled["f1"] < 1.0

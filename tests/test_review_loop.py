@@ -17,7 +17,7 @@ from persian_ie.corpus.sheet import read_sheet, write_sheet
 from persian_ie.io.prodigy import read_jsonl, set_hashes
 from persian_ie.pipeline.loading import load_pipeline
 
-from .helpers import ROOT, run_script
+from .helpers import ROOT, corpus_sample, run_script, write_corpus_sample
 
 GOLD = ROOT / "corpus" / "gold.jsonl"
 
@@ -149,8 +149,8 @@ def test_round_trip_through_prodigy_shaped_answers(exported: Path, tmp_path: Pat
     support = next(t for t in batch if t["text"].startswith("شرکت شهرک"))
     sports = next(t for t in batch if "تماشاگر" in t["text"])
     corpus = tmp_path / "gold.jsonl"
-    shutil.copyfile(GOLD, corpus)
-    gold = corpus_tasks()
+    write_corpus_sample(corpus)
+    gold = corpus_sample()
     with_relations, lost = next(
         (t, s) for t in gold if len(t["relations"]) >= 2 for s in t["spans"]
         if sum(_key(s) in (_key(r["head_span"]), _key(r["child_span"])) for r in t["relations"]) == 1)
@@ -232,9 +232,8 @@ def _key(span: Dict[str, Any]) -> tuple:
 
 
 def test_refused_lines_stop_the_import_with_file_and_line(tmp_path: Path) -> None:
-    corpus = tmp_path / "gold.jsonl"
-    shutil.copyfile(GOLD, corpus)
-    task = next(t for t in corpus_tasks() if t["spans"])
+    corpus = write_corpus_sample(tmp_path / "gold.jsonl")
+    task = next(t for t in corpus_sample() if t["spans"])
     bad = answer(task, "alice", "relations", [dict(task["spans"][0], label="LOCATION")])
     reviewed = tmp_path / "r.jsonl"
     reviewed.write_text(srsly.json_dumps(answer(task, "alice", "relations", task["spans"], task["relations"]))
@@ -247,7 +246,7 @@ def test_refused_lines_stop_the_import_with_file_and_line(tmp_path: Path) -> Non
 
 # ---------------------------------------------------------------- property: nothing accepted goes missing
 
-SAMPLE = [t for t in corpus_tasks() if t["spans"]][:40]
+SAMPLE = [t for t in corpus_sample() if t["spans"]][:40]
 
 
 @st.composite
@@ -272,7 +271,7 @@ def reviews(draw) -> List[Dict[str, Any]]:
 def test_no_accepted_span_or_relation_goes_missing_unless_reported(lines, tmp_path: Path) -> None:
     path = tmp_path / "review.jsonl"
     srsly.write_jsonl(path, lines)
-    corpus = corpus_tasks()
+    corpus = corpus_sample()
     merged, report = merge_reviewed(corpus, path)
     by_hash = {t["_input_hash"]: t for t in merged}
     original = {t["_input_hash"]: t for t in corpus}

@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Tuple
 from ..io.prodigy import Task
 from ..schema import ALLOWED_PAIRS, ENTITY_LABELS, RELATION_LABELS
 from .build import SPLITS
-from .review_changes import RELATION_CHANGES, SPAN_CHANGES, BatchAudit
+from .review_changes import RELATION_CHANGES, SPAN_CHANGES, BatchAudit, pooled_agreement
 
 MAX_NGRAM = 8
 
@@ -218,11 +218,13 @@ def review_tables(audits: List[BatchAudit]) -> List[str]:
     labels = list(ENTITY_LABELS + RELATION_LABELS)
     lines += ["", "## Agreement between the first and the second pass (F1 per label, exact spans)", "",
               "| batch | " + " | ".join(labels) + " |", "|---" * (len(labels) + 1) + "|"]
-    for audit in audits:
-        if audit.agreement:
-            lines.append(f"| {audit.name} | " + " | ".join(
-                f"{audit.agreement[label]['f1']:.2f}" if audit.agreement[label]["both"] + audit.agreement[label]
-                ["only_first"] + audit.agreement[label]["only_second"] else "–" for label in labels) + " |")
+    rows = [(audit.name, audit.agreement) for audit in audits if audit.agreement]
+    if rows:
+        rows.append(("**all batches, pooled**", pooled_agreement(scores for _, scores in rows)))
+    for name, scores in rows:
+        lines.append(f"| {name} | " + " | ".join(
+            f"{scores[label]['f1']:.2f}" if scores[label]["both"] + scores[label]["only_first"]
+            + scores[label]["only_second"] else "–" for label in labels) + " |")
     return lines
 
 

@@ -128,12 +128,31 @@ def agreement(first: Iterable[Task], second: Iterable[Task]) -> Dict[str, Dict[s
                 label = key[-1]
                 slot = counts.setdefault(label, [0, 0, 0])
                 slot[0 if key in keys_a and key in keys_b else 1 if key in keys_a else 2] += 1
+    return _agreement_f1(counts)
+
+
+def _agreement_f1(counts: Dict[str, List[int]]) -> Dict[str, Dict[str, float]]:
     result = {}
     for label, (both, only_first, only_second) in counts.items():
         total = 2 * both + only_first + only_second
         result[label] = {"f1": (2 * both / total) if total else 1.0, "both": both, "only_first": only_first,
                          "only_second": only_second}
     return result
+
+
+def pooled_agreement(agreements: Iterable[Dict[str, Dict[str, float]]]) -> Dict[str, Dict[str, float]]:
+    """Agreement over several batches: their span and relation counts summed, then one F1 per label.
+
+    Pooling the counts, not averaging the F1s, weighs each batch by how many spans it has, so a batch with two
+    STATUS spans does not count as much as one with forty.
+    """
+    counts: Dict[str, List[int]] = {label: [0, 0, 0] for label in ENTITY_LABELS + RELATION_LABELS}
+    for batch in agreements:
+        for label, scores in batch.items():
+            slot = counts.setdefault(label, [0, 0, 0])
+            for i, key in enumerate(("both", "only_first", "only_second")):
+                slot[i] += int(scores[key])
+    return _agreement_f1(counts)
 
 
 def read_tasks(path: Path) -> List[Task]:

@@ -7,10 +7,12 @@ of entities. This model is built for the schema instead:
   ORG/CLUSTER->QUANTITY, ORG->CLUSTER), and only within a window of tokens, so the cost grows with
   the number of candidate pairs, not with the square of the entities;
 - each candidate is described by the mean vectors of the head, the child and the words between
-  them (`مدیرعامل`, `با حمایت`, `عضو`), plus the entity types, the distance, the order, the
-  entities in between, whether a sentence boundary or another compatible entity lies closer, and
-  whether the nearest-pair rule (the baselines' relation heuristic) would link the pair: the
-  network learns when to trust the rule instead of having to rediscover it.
+  them (`مدیرعامل`, `با حمایت`, `عضو`); in v2 also of the few words before the pair and after it
+  (the role before a name, the verb after an amount: `پرداخت کرد`, `جذب شد`). Then come the entity
+  types, the distance, the order, the entities in between, whether a sentence boundary or another
+  compatible entity lies closer, and whether the nearest-pair rule (the baselines' relation
+  heuristic) would link the pair: the network learns when to trust the rule instead of having to
+  rediscover it.
 
 Pooling uses prefix sums, so the forward and backward passes are linear in tokens plus candidates.
 """
@@ -181,7 +183,20 @@ def create_relation_model(
     nO: Optional[int] = None,
 ) -> Model[List[Doc], Floats2d]:
     """tok2vec -> candidate features -> ReLU layer -> one sigmoid per relation label."""
-    instances = create_instance_layer(tok2vec, get_candidates)
+    return create_relation_model_v2(tok2vec, get_candidates, hidden_width, dropout, context=0, nO=nO)
+
+
+@registry.architectures("persian_ie.RelationModel.v2")
+def create_relation_model_v2(
+    tok2vec: Model[List[Doc], List[Floats2d]],
+    get_candidates: Callable[[Doc], List[Candidate]],
+    hidden_width: int = 128,
+    dropout: float = 0.1,
+    context: int = 3,
+    nO: Optional[int] = None,
+) -> Model[List[Doc], Floats2d]:
+    """v1 plus the mean vectors of up to `context` tokens before the pair and after it (0: v1)."""
+    instances = create_instance_layer(tok2vec, get_candidates, context)
     output = Sigmoid(nO=nO)
     model = chain(instances, Relu(nO=hidden_width, dropout=dropout), output)
     model.set_ref("output", output)
@@ -190,14 +205,16 @@ def create_relation_model(
 
 
 def create_instance_layer(
-    tok2vec: Model[List[Doc], List[Floats2d]], get_candidates: Callable[[Doc], List[Candidate]]
+    tok2vec: Model[List[Doc], List[Floats2d]],
+    get_candidates: Callable[[Doc], List[Candidate]],
+    context: int = 0,
 ) -> Model[List[Doc], Floats2d]:
     return Model(
         "relation_instances",
         _instances_forward,
         layers=[tok2vec],
         refs={"tok2vec": tok2vec},
-        attrs={"get_candidates": get_candidates},
+        attrs={"get_candidates": get_candidates, "context": context},
         init=_instances_init,
     )
 
@@ -209,20 +226,32 @@ def _instances_init(model: Model, X: Optional[List[Doc]] = None, Y: Optional[Flo
     return model
 
 
-def _segments(candidates: List[Candidate]) -> Tuple[numpy.ndarray, numpy.ndarray]:
-    """Start and end token indices of the head, child and in-between segments (3 x n each)."""
-    starts = numpy.zeros((3, len(candidates)), dtype="int64")
-    ends = numpy.zeros((3, len(candidates)), dtype="int64")
+def n_segments(context: int) -> int:
+    """Pooled segments per candidate: head, child, between, and with context the words before and after."""
+    return 5 if context > 0 else 3
+
+
+def _segments(candidates: List[Candidate], context: int, n_tokens: int) -> Tuple[numpy.ndarray, numpy.ndarray]:
+    """Start and end token indices of each pooled segment (n_segments x n each); an empty segment pools to 0."""
+    starts = numpy.zeros((n_segments(context), len(candidates)), dtype="int64")
+    ends = numpy.zeros((n_segments(context), len(candidates)), dtype="int64")
     for i, cand in enumerate(candidates):
         lo, up = _gap(cand.head, cand.child)
-        starts[:, i] = (cand.head.start, cand.child.start, lo)
-        ends[:, i] = (cand.head.end, cand.child.end, max(lo, up))
+        starts[:3, i] = (cand.head.start, cand.child.start, lo)
+        ends[:3, i] = (cand.head.end, cand.child.end, max(lo, up))
+        if context:
+            first = min(cand.head.start, cand.child.start)
+            last = max(cand.head.end, cand.child.end)
+            starts[3:, i] = (max(first - context, 0), last)
+            ends[3:, i] = (first, min(last + context, n_tokens))
     return starts, ends
 
 
 def _instances_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[Floats2d, Callable]:
     tok2vec = model.get_ref("tok2vec")
     get_candidates = model.attrs["get_candidates"]
+    context = model.attrs["context"]
+    k_segments = n_segments(context)
     ops = model.ops
     tokvecs, backprop_tok2vec = tok2vec(docs, is_train)
     all_candidates = [get_candidates(doc) for doc in docs]
@@ -233,15 +262,15 @@ def _instances_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[F
         if not candidates:
             saved.append(None)
             continue
-        starts, ends = _segments(candidates)
+        starts, ends = _segments(candidates, context, tokvec.shape[0])
         prefix = ops.xp.concatenate([ops.alloc2f(1, width), ops.xp.cumsum(tokvec, axis=0)])
         lengths = ops.xp.asarray(ends - starts, dtype="float32")
         safe = ops.xp.maximum(lengths, 1.0)[..., None]
-        pooled = [(prefix[ends[k]] - prefix[starts[k]]) / safe[k] for k in range(3)]
+        pooled = [(prefix[ends[k]] - prefix[starts[k]]) / safe[k] for k in range(k_segments)]
         features = ops.asarray2f(numpy.array([c.features for c in candidates], dtype="float32"))
         outputs.append(ops.xp.hstack(pooled + [features]))
         saved.append((starts, ends, safe, tokvec.shape[0]))
-    n_out = 3 * width + n_features()
+    n_out = k_segments * width + n_features()
     output = ops.xp.vstack(outputs) if outputs else ops.alloc2f(0, n_out)
 
     def backprop(d_output: Floats2d) -> List[Floats2d]:
@@ -255,7 +284,7 @@ def _instances_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[F
                 block = d_output[row : row + n]
                 row += n
                 diff = ops.alloc2f(n_tokens + 1, width)
-                for k in range(3):
+                for k in range(k_segments):
                     grad = block[:, k * width : (k + 1) * width] / safe[k]
                     ops.xp.add.at(diff, starts[k], grad)
                     ops.xp.add.at(diff, ends[k], -grad)
