@@ -138,3 +138,17 @@ def test_agreement_counts_and_pools_by_spans_not_by_batch(tmp_path: Path) -> Non
     assert pooled["both"] == both and pooled["only_first"] == one["AFFILIATED_WITH"]["only_first"]
     assert pooled["f1"] == pytest.approx(2 * both / (2 * both + pooled["only_first"]))
     assert one["AFFILIATED_WITH"]["f1"] < pooled["f1"] < 1.0
+
+
+def test_batches_are_audited_in_batch_order(tmp_path: Path) -> None:
+    """batch-100 comes after batch-99 in the corpus report, not after batch-10."""
+    from persian_ie.corpus.review_changes import batch_folders
+
+    task = real_tasks()[0]
+    for number in (100, 9, 99, 10):
+        folder = tmp_path / f"batch-{number}"
+        folder.mkdir()
+        srsly.write_jsonl(folder / "preannotated.jsonl", [task])
+    (tmp_path / "batch-notes").mkdir()  # not a batch folder
+    assert [a.name for a in audit_batches(tmp_path)] == ["batch-9", "batch-10", "batch-99", "batch-100"]
+    assert [p.name for p in batch_folders(tmp_path)] == ["batch-9", "batch-10", "batch-99", "batch-100"]

@@ -8,7 +8,6 @@ adjudication and `import-reviewed` update them; `corpus-report` then shows what 
 changed. Each batch keeps whole articles together, and a paragraph is re-reviewed for a label once.
 """
 
-import re
 from pathlib import Path
 from typing import Dict, Iterable, List, Sequence, Set
 
@@ -16,24 +15,12 @@ from ..errors import PersianIEError
 from ..io.prodigy import Task, read_jsonl
 from ..schema import ENTITY_LABELS, RELATION_LABELS
 from .build import ORIGIN_REAL
+from .review_changes import batch_folders, batch_number
 from .review_import import SESSION_KEYS
 
 REREVIEW_KEY = "rereview"
-_BATCH_NUMBER = re.compile(r"batch-(\d+)$")
 # a re-review task is a fresh, unanswered pre-annotation: no answer, none of the import's session keys
 _ANSWER_KEYS = ("answer",) + SESSION_KEYS
-
-
-def batch_number(folder: Path) -> int:
-    match = _BATCH_NUMBER.search(Path(folder).name)
-    if match is None:
-        raise PersianIEError(f"{folder} is not a batch folder (batch-NN)")
-    return int(match.group(1))
-
-
-def batch_folders(batches_dir: Path) -> List[Path]:
-    """The batch folders under `batches_dir`, in batch order."""
-    return sorted((p for p in Path(batches_dir).glob("batch-*") if _BATCH_NUMBER.search(p.name)), key=batch_number)
 
 
 def _rereview_label(folder: Path) -> str:

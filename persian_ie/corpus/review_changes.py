@@ -7,11 +7,13 @@ with the resolved version says how much an honest review changed; comparing the 
 their agreement. A batch where almost nothing changed needs a second look.
 """
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
+from ..errors import PersianIEError
 from ..io.prodigy import Task, read_jsonl, task_relation_key, task_span_key
 from ..schema import ENTITY_LABELS, RELATION_LABELS
 
@@ -166,10 +168,25 @@ class BatchAudit:
     agreement: Dict[str, Dict[str, float]]
 
 
+_BATCH_NUMBER = re.compile(r"batch-(\d+)$")
+
+
+def batch_number(folder: Path) -> int:
+    match = _BATCH_NUMBER.search(Path(folder).name)
+    if match is None:
+        raise PersianIEError(f"{folder} is not a batch folder (batch-NN)")
+    return int(match.group(1))
+
+
+def batch_folders(batches_dir: Path) -> List[Path]:
+    """The batch folders under `batches_dir` in batch order (batch-100 after batch-99, not after batch-10)."""
+    return sorted((p for p in Path(batches_dir).glob("batch-*") if _BATCH_NUMBER.search(p.name)), key=batch_number)
+
+
 def audit_batches(folder: Path) -> List[BatchAudit]:
-    """The audit of every batch folder under `folder` that has a resolved version."""
+    """The audit of every batch folder under `folder` that has a pre-annotation, in batch order."""
     audits = []
-    for batch in sorted(p for p in Path(folder).glob("batch-*") if (p / PRE).exists()):
+    for batch in (p for p in batch_folders(folder) if (p / PRE).exists()):
         resolved = read_tasks(batch / RESOLVED)
         changes = compare_versions(batch.name, read_tasks(batch / PRE), resolved) if resolved else None
         first, second = read_tasks(batch / FIRST), read_tasks(batch / SECOND)
@@ -187,5 +204,5 @@ def blind_agreement(folder: Path) -> Dict[str, Dict[str, float]]:
     blind = read_tasks(Path(folder) / AGREEMENT_SAMPLE / FIRST)
     if not blind:
         return {}
-    resolved = [task for batch in sorted(Path(folder).glob("batch-*")) for task in read_tasks(batch / RESOLVED)]
+    resolved = [task for batch in batch_folders(folder) for task in read_tasks(batch / RESOLVED)]
     return agreement(resolved, blind)
