@@ -112,7 +112,7 @@ def main(
     results["sets"] = about
     results["versions"] = {name: _version(name) for name in ("hazm", "shekar")}
     results["targets"] = check_targets(results)
-    results["missed_why"] = explain_missed(results, load_evidence().junctions)
+    results = explain_missed(results, load_evidence().junctions)
     write_json_atomic(output, results)
     table = output.with_suffix(".md")
     misses = "".join(_missed_section(results, name) for name in sets if name != "held_out_trusted")

@@ -1,5 +1,6 @@
 """The three-damage normalizer benchmark: damages, scores, the trusted-paragraph filter, the outputs."""
 
+import copy
 import json
 import subprocess
 import sys
@@ -66,11 +67,14 @@ def test_missed_words_and_why() -> None:
     results = benchmark(sets, {"persian_ie": lambda text: text}, modes=("spaced",), repeats=1)
     results["sets"] = {"held_out": {"title": "Held out", "description": "one paragraph"}}
     junctions = {("شهرک", "های"): (50, 2), ("راه", "اندازی"): (4, 10)}
-    why = explain_missed(results, junctions)
-    assert why["held_out/spaced"] == {"news joins": 1, "news does not clearly join": 1, "unseen": 3}
-    rows = {row["reference"]: row for row in results["normalizers"]["persian_ie"]["held_out"]["spaced"]["missed"]}
+    before = copy.deepcopy(results)
+    explained = explain_missed(results, junctions)
+    assert results == before, "the benchmark's own results are not edited"
+    assert explained["missed_why"]["held_out/spaced"] == {"news joins": 1, "news does not clearly join": 1, "unseen": 3}
+    missed = explained["normalizers"]["persian_ie"]["held_out"]["spaced"]["missed"]
+    rows = {row["reference"]: row for row in missed}
     assert rows["راه‌اندازی"]["output"] == "راه اندازی" and rows["راه‌اندازی"]["news_spaced"] == 10
-    assert "| شهرک‌های | شهرک های | 1 | 50:2 | news joins |" in missed_table(results, "held_out", "spaced")
+    assert "| شهرک‌های | شهرک های | 1 | 50:2 | news joins |" in missed_table(explained, "held_out", "spaced")
 
 
 def test_trusted_paragraph_filter() -> None:

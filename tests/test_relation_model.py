@@ -144,3 +144,34 @@ def test_candidate_cache_does_not_keep_docs_alive(nlp) -> None:
     del doc, first
     gc.collect()
     assert alive() is None
+
+
+def test_list_gap_sees_through_a_line_up_and_a_run_of_names(nlp) -> None:
+    """Candidates v2: every member of a line-up is 0 list-gap words from its club, though other players lie
+    closer; a run of names before `در تیم X` is 2 words from it for each member; v1 features are unchanged."""
+    from spacy.util import registry
+
+    from persian_ie.pipeline.relation_model import LIST_GAP_BUCKETS
+
+    words = ["منچسترسیتی", ":", "ادرسون", "-", "واکر", "-", "کمپانی", ".",
+             "جعفری", "،", "رضوانی", "و", "ذاکری", "در", "تیم", "پرسپولیس", "بودند", "."]
+    doc = Doc(nlp.vocab, words=words)
+    doc.ents = [Span(doc, 0, 1, label="ORG"), Span(doc, 2, 3, label="PERSON"), Span(doc, 4, 5, label="PERSON"),
+                Span(doc, 6, 7, label="PERSON"), Span(doc, 8, 9, label="PERSON"), Span(doc, 10, 11, label="PERSON"),
+                Span(doc, 12, 13, label="PERSON"), Span(doc, 15, 16, label="ORG")]
+    get_candidates = registry.misc.get("persian_ie.RelationCandidates.v2")(max_distance=40)
+    assert get_candidates.n_features == n_features(list_runs=True) == n_features() + len(LIST_GAP_BUCKETS)
+
+    def list_gap(head: int, child: int) -> int:
+        cand = next(c for c in get_candidates(doc) if (c.head.start, c.child.start) == (head, child))
+        return LIST_GAP_BUCKETS[cand.features[n_features():].index(1.0)]
+
+    assert [list_gap(person, 0) for person in (2, 4, 6)] == [0, 0, 0]
+    assert [list_gap(person, 15) for person in (8, 10, 12)] == [2, 2, 2]
+    assert list_gap(2, 15) == 3  # across the full stop: `.`, `در` and `تیم` are not part of a list
+    v1 = {(c.head.start, c.child.start): c.features for c in candidate_pairs(doc, 40)}
+    for cand in get_candidates(doc):
+        assert cand.features[: n_features()] == v1[cand.head.start, cand.child.start]
+    layer = create_instance_layer(
+        Model("fixed", lambda model, docs, is_train: ([numpy.zeros((len(doc), 4), "f")], None)), get_candidates)
+    assert layer([doc], False)[0].shape == (len(get_candidates(doc)), 3 * 4 + n_features(list_runs=True))

@@ -152,3 +152,40 @@ def test_batches_are_audited_in_batch_order(tmp_path: Path) -> None:
     (tmp_path / "batch-notes").mkdir()  # not a batch folder
     assert [a.name for a in audit_batches(tmp_path)] == ["batch-9", "batch-10", "batch-99", "batch-100"]
     assert [p.name for p in batch_folders(tmp_path)] == ["batch-9", "batch-10", "batch-99", "batch-100"]
+
+
+def test_agreement_is_pooled_per_round_as_rounds_json_names_them(tmp_path: Path) -> None:
+    """`rounds.json` maps a round to batch ranges; the report gets one pooled row per round, and a batch
+    named in two rounds, or a range that is not one, is refused with the file and the batch."""
+    from persian_ie.corpus.report import review_tables
+    from persian_ie.corpus.review_changes import parse_batch_ranges, pooled_agreement, read_rounds, round_agreement
+    from persian_ie.errors import PersianIEError
+
+    assert parse_batch_ranges("39-41, 51,60-61") == {39, 40, 41, 51, 60, 61}
+    with pytest.raises(PersianIEError, match="ends before it starts"):
+        parse_batch_ranges("9-3")
+    with pytest.raises(PersianIEError, match="not a batch range"):
+        parse_batch_ranges("batch-9")
+    tasks = real_tasks(require=("PERSON", "ORG"))[:4]
+    disagreeing = [dict(t, spans=t["spans"][1:]) for t in tasks]
+    for number, second in ((1, tasks), (2, disagreeing), (7, tasks)):
+        folder = tmp_path / f"batch-{number}"
+        folder.mkdir()
+        for name, rows in (("preannotated.jsonl", tasks), ("answers-annotator.jsonl", tasks),
+                           ("answers-checker.jsonl", second)):
+            srsly.write_jsonl(folder / name, rows)
+    srsly.write_json(tmp_path / "rounds.json", {"first": "1-2", "second": "3-9"})
+    rounds = read_rounds(tmp_path / "rounds.json")
+    assert rounds == {"first": {1, 2}, "second": set(range(3, 10))}
+    audits = audit_batches(tmp_path)
+    rows = dict(round_agreement(audits, rounds))
+    assert rows["first"] == pooled_agreement([a.agreement for a in audits if a.name in ("batch-1", "batch-2")])
+    assert all(scores["f1"] == 1.0 for scores in rows["second"].values() if scores["both"])
+    table = review_tables(audits, rounds)
+    assert any(line.startswith("| round: first, pooled |") for line in table)
+    assert table.index(next(line for line in table if line.startswith("| round: second"))) < \
+        table.index(next(line for line in table if line.startswith("| **all batches, pooled**")))
+    srsly.write_json(tmp_path / "rounds.json", {"first": "1-2", "second": "2-9"})
+    with pytest.raises(PersianIEError, match="batch 2 is in round 'first' and in round 'second'"):
+        read_rounds(tmp_path / "rounds.json")
+    assert read_rounds(tmp_path / "missing.json") == {}

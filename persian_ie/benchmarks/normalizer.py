@@ -11,6 +11,7 @@ The paragraphs are ones the lexicon and the evidence were not tuned on: the auth
 the test split, and the real-news development paragraphs whose own half-spaces can be trusted.
 """
 
+import copy
 import difflib
 import platform
 import random
@@ -351,16 +352,18 @@ def _junction(reference: str, output: str) -> Tuple[str, str]:
 
 
 def explain_missed(results: Dict[str, object], junctions: Dict[Tuple[str, str], Tuple[int, int]],
-                   ours: str = "persian_ie") -> Dict[str, Dict[str, int]]:
-    """Give each missed word of `ours` the raw-news evidence of its lost junction, and count why.
+                   ours: str = "persian_ie") -> Dict[str, object]:
+    """The results with each missed word of `ours` given the raw-news evidence of its lost junction,
+    and `missed_why`: how many misses there are of each reason, per set and mode.
 
     A miss is `news does not clearly join` when careful writers join that pair less than JOIN_RATIO
     times as often as they space it (the normalizer then keeps the words apart on purpose), `unseen`
     when the news never shows the pair (names, rare compounds), and `news joins` otherwise: an error
-    of the normalizer's own.
+    of the normalizer's own. `results` is left as it was: the benchmark step's output is never edited.
     """
+    explained = copy.deepcopy(results)
     summary: Dict[str, Dict[str, int]] = {}
-    for set_name, modes in results["normalizers"][ours].items():
+    for set_name, modes in explained["normalizers"][ours].items():
         if not isinstance(modes, dict):
             continue
         for mode, score in modes.items():
@@ -381,7 +384,8 @@ def explain_missed(results: Dict[str, object], junctions: Dict[Tuple[str, str], 
             if rows:
                 score["missed"] = rows
                 summary[f"{set_name}/{mode}"] = dict(reasons)
-    return summary
+    explained["missed_why"] = summary
+    return explained
 
 
 def missed_table(results: Dict[str, object], set_name: str, mode: str, ours: str = "persian_ie",

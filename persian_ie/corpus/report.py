@@ -2,12 +2,12 @@
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from ..io.prodigy import Task
 from ..schema import ALLOWED_PAIRS, ENTITY_LABELS, RELATION_LABELS
 from .build import SPLITS
-from .review_changes import RELATION_CHANGES, SPAN_CHANGES, BatchAudit, pooled_agreement
+from .review_changes import RELATION_CHANGES, SPAN_CHANGES, BatchAudit, pooled_agreement, round_agreement
 
 MAX_NGRAM = 8
 
@@ -186,8 +186,9 @@ def blind_table(scores: Dict[str, Dict[str, float]]) -> List[str]:
     return lines
 
 
-def review_tables(audits: List[BatchAudit]) -> List[str]:
-    """Per batch and label, what review changed against the pre-annotation; and first/second pass agreement."""
+def review_tables(audits: List[BatchAudit], rounds: Optional[Dict[str, Set[int]]] = None) -> List[str]:
+    """Per batch and label, what review changed against the pre-annotation; and first/second pass agreement,
+    per batch, pooled per round (`rounds`: name -> batch numbers) and pooled over all batches."""
     lines = ["", "## Review rounds: what review changed against the pre-annotation", "",
              "Spans: kept / added / removed / relabelled / rebounded. Relations: kept / added / removed. The model",
              "scores about 0.8 on real text, so an honest review changes a fifth or more of the spans; a batch",
@@ -220,7 +221,9 @@ def review_tables(audits: List[BatchAudit]) -> List[str]:
               "| batch | " + " | ".join(labels) + " |", "|---" * (len(labels) + 1) + "|"]
     rows = [(audit.name, audit.agreement) for audit in audits if audit.agreement]
     if rows:
-        rows.append(("**all batches, pooled**", pooled_agreement(scores for _, scores in rows)))
+        pooled = pooled_agreement(scores for _, scores in rows)
+        rows += [(f"round: {name}, pooled", scores) for name, scores in round_agreement(audits, rounds or {})]
+        rows.append(("**all batches, pooled**", pooled))
     for name, scores in rows:
         lines.append(f"| {name} | " + " | ".join(
             f"{scores[label]['f1']:.2f}" if scores[label]["both"] + scores[label]["only_first"]
@@ -229,7 +232,8 @@ def review_tables(audits: List[BatchAudit]) -> List[str]:
 
 
 def render_report(tasks: List[Task], max_rows: int = 60, audits: Optional[List[BatchAudit]] = None,
-                  blind: Optional[Dict[str, Dict[str, float]]] = None) -> str:
+                  blind: Optional[Dict[str, Dict[str, float]]] = None,
+                  rounds: Optional[Dict[str, Set[int]]] = None) -> str:
     """The Markdown report."""
     stats = corpus_stats(tasks)
     lines = ["# Corpus report", ""]
@@ -250,7 +254,7 @@ def render_report(tasks: List[Task], max_rows: int = 60, audits: Optional[List[B
             lines.append(f"| {label} | " + " | ".join(map(str, counts)) + f" | {sum(counts)} |")
     lines += origin_table(tasks)
     if audits:
-        lines += review_tables(audits)
+        lines += review_tables(audits, rounds)
     if blind:
         lines += blind_table(blind)
     conflicts = label_conflicts(tasks)

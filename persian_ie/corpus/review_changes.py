@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
+import srsly
+
 from ..errors import PersianIEError
 from ..io.prodigy import Task, read_jsonl, task_relation_key, task_span_key
 from ..schema import ENTITY_LABELS, RELATION_LABELS
@@ -24,6 +26,8 @@ PRE = "preannotated.jsonl"
 FIRST = "answers-annotator.jsonl"
 SECOND = "answers-checker.jsonl"
 RESOLVED = "resolved.jsonl"
+ROUNDS = "rounds.json"
+"""Beside the batch folders: which batches each annotation round drew, `{"round": "1-8,51-82"}`."""
 
 
 @dataclass
@@ -181,6 +185,51 @@ def batch_number(folder: Path) -> int:
 def batch_folders(batches_dir: Path) -> List[Path]:
     """The batch folders under `batches_dir` in batch order (batch-100 after batch-99, not after batch-10)."""
     return sorted((p for p in Path(batches_dir).glob("batch-*") if _BATCH_NUMBER.search(p.name)), key=batch_number)
+
+
+def parse_batch_ranges(text: str) -> Set[int]:
+    """`"39-46,51-82"` -> the batch numbers of those ranges (a lone `"47"` is one batch)."""
+    numbers: Set[int] = set()
+    for part in (p.strip() for p in text.split(",")):
+        match = re.fullmatch(r"(\d+)(?:-(\d+))?", part)
+        if match is None:
+            raise PersianIEError(f"{part!r} is not a batch range: write FIRST-LAST or one number, e.g. '39-46,51-82'")
+        first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+        if last < first:
+            raise PersianIEError(f"batch range {part!r} ends before it starts")
+        numbers.update(range(first, last + 1))
+    return numbers
+
+
+def read_rounds(path: Path) -> Dict[str, Set[int]]:
+    """The annotation rounds and their batch numbers, in file order; no file means no rounds.
+
+    A batch in two rounds would be counted twice in the round rows, so it is an error.
+    """
+    if not Path(path).exists():
+        return {}
+    raw = srsly.read_json(path)
+    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        raise PersianIEError(f"{path}: expected an object of round name -> batch ranges, e.g. {{\"first\": \"1-8\"}}")
+    rounds = {name: parse_batch_ranges(ranges) for name, ranges in raw.items()}
+    seen: Dict[int, str] = {}
+    for name, numbers in rounds.items():
+        for number in sorted(numbers):
+            if number in seen:
+                raise PersianIEError(f"{path}: batch {number} is in round {seen[number]!r} and in round {name!r}")
+            seen[number] = name
+    return rounds
+
+
+def round_agreement(audits: Iterable["BatchAudit"], rounds: Dict[str, Set[int]]) -> List[Tuple[str, Dict]]:
+    """Agreement pooled over each round's batches (rounds with no batch of two passes are left out)."""
+    by_number = {batch_number(Path(audit.name)): audit.agreement for audit in audits if audit.agreement}
+    rows = []
+    for name, numbers in rounds.items():
+        scores = [by_number[n] for n in sorted(numbers) if n in by_number]
+        if scores:
+            rows.append((name, pooled_agreement(scores)))
+    return rows
 
 
 def audit_batches(folder: Path) -> List[BatchAudit]:

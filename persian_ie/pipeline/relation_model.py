@@ -12,7 +12,9 @@ of entities. This model is built for the schema instead:
   types, the distance, the order, the entities in between, whether a sentence boundary or another
   compatible entity lies closer, and whether the nearest-pair rule (the baselines' relation
   heuristic) would link the pair: the network learns when to trust the rule instead of having to
-  rediscover it.
+  rediscover it. Candidates v2 add how many words of the gap are not part of a list: in a line-up
+  (`منچسترسیتی: ادرسون- واکر- کمپانی`) or a run of names (`الف، ب و ج در تیم X`) every member is as
+  close to the body as the first one, though other entities of its kind lie closer.
 
 Pooling uses prefix sums, so the forward and backward passes are linear in tokens plus candidates.
 """
@@ -21,6 +23,7 @@ import bisect
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy
@@ -29,7 +32,7 @@ from spacy.util import registry
 from thinc.api import Model, Relu, Sigmoid, chain
 from thinc.types import Floats2d
 
-from ..punctuation import SENTENCE_END
+from ..punctuation import LIST_SEPARATORS, SENTENCE_END
 from ..schema import CANDIDATE_PAIRS, ENTITY_LABELS
 from .nearest_pair import nearest_pair_relations
 from .token_marks import doc_orths, orth_ids, token_marks
@@ -38,6 +41,9 @@ DISTANCE_BUCKETS = (0, 1, 2, 3, 5, 8, 12, 20, 30)
 BETWEEN_BUCKETS = (0, 1, 2, 3)
 SENTENCE_END_IDS = orth_ids(SENTENCE_END)
 COMMA_IDS = orth_ids(["،"])
+LIST_SEPARATOR_IDS = orth_ids(LIST_SEPARATORS)
+# words of the gap outside any list run: 0 is a line-up, 1-2 a short frame (`در تیم`, `از`)
+LIST_GAP_BUCKETS = (0, 1, 2, 3, 5)
 # entities longer than this many tokens may be missed at the far edge of a window
 MAX_ENTITY_TOKENS = 16
 
@@ -70,8 +76,23 @@ def _gap(a: Any, b: Any) -> Tuple[int, int]:
     return (a.end, b.start) if a.start < b.start else (b.end, a.start)
 
 
-def n_features() -> int:
-    return 2 * len(ENTITY_LABELS) + len(DISTANCE_BUCKETS) + len(BETWEEN_BUCKETS) + 6
+def n_features(list_runs: bool = False) -> int:
+    """Hand-made features per candidate (v1; v2 adds the list-gap buckets with `list_runs`)."""
+    base = 2 * len(ENTITY_LABELS) + len(DISTANCE_BUCKETS) + len(BETWEEN_BUCKETS) + 6
+    return base + (len(LIST_GAP_BUCKETS) if list_runs else 0)
+
+
+def list_token_marks(orths: List[int], ents: Sequence[EntityRef], labels: Tuple[str, ...]) -> List[int]:
+    """Prefix counts of list tokens: separators, and tokens of entities labelled one of `labels`.
+
+    For a pair of those labels, the gap's length minus its list tokens is the number of words that
+    are not part of a run of names (`الف، ب و ج`) between the two.
+    """
+    flags = [orth in LIST_SEPARATOR_IDS for orth in orths]
+    for ent in ents:
+        if ent.label_ in labels:
+            flags[ent.start:ent.end] = [True] * (ent.end - ent.start)
+    return list(accumulate(flags, initial=0))
 
 
 def _nearest_by_label(starts: List[int], labels: List[str]) -> dict:
@@ -103,11 +124,12 @@ def _bucket_onehot(value: int, edges: Tuple[int, ...]) -> Tuple[float, ...]:
     return tuple(_bucket(value, edges))
 
 
-def candidate_pairs(doc: Doc, max_distance: int) -> List[Candidate]:
+def candidate_pairs(doc: Doc, max_distance: int, list_runs: bool = False) -> List[Candidate]:
     """Every allowed (head, child) pair of `doc.ents` at most `max_distance` tokens apart.
 
     Entities are sorted by position, so each head looks only at the entities inside its window:
     the cost is linear in the number of candidate pairs (plus a sort), not quadratic in entities.
+    With `list_runs`, each pair also gets the bucketed count of gap words outside list runs.
     """
     ents = [EntityRef(e.start, e.end, e.label_) for e in doc.ents]
     labels = [e.label_ for e in ents]
@@ -120,6 +142,7 @@ def candidate_pairs(doc: Doc, max_distance: int) -> List[Candidate]:
     orths = doc_orths(doc)
     breaks = token_marks(orths, SENTENCE_END_IDS)
     commas = token_marks(orths, COMMA_IDS)
+    list_marks: dict = {}
     candidates = []
     for hi, head in enumerate(ents):
         first = bisect.bisect_left(starts, head.start - max_distance - MAX_ENTITY_TOKENS)
@@ -149,6 +172,12 @@ def candidate_pairs(doc: Doc, max_distance: int) -> List[Candidate]:
                     1.0 if (head.start, child.start) in rule_links else 0.0,
                 )
             )
+            if list_runs:
+                pair = (head.label_, child.label_)
+                if pair not in list_marks:
+                    list_marks[pair] = list_token_marks(orths, ents, pair)
+                marks = list_marks[pair]
+                features += _bucket_onehot(distance - (marks[up] - marks[lo]), LIST_GAP_BUCKETS)
             candidates.append(Candidate(head, child, features))
     return candidates
 
@@ -160,6 +189,16 @@ def create_candidate_generator(max_distance: int = 40) -> Callable[[Doc], List[C
     The model and the component both ask for a doc's candidates; they are computed once per doc
     and entity set (a weak cache, so docs are not kept alive).
     """
+    return _cached_candidates(max_distance, list_runs=False)
+
+
+@registry.misc("persian_ie.RelationCandidates.v2")
+def create_candidate_generator_v2(max_distance: int = 40) -> Callable[[Doc], List[Candidate]]:
+    """v1 plus the list-gap features: how many words between the pair are not part of a run of names."""
+    return _cached_candidates(max_distance, list_runs=True)
+
+
+def _cached_candidates(max_distance: int, list_runs: bool) -> Callable[[Doc], List[Candidate]]:
     cache: weakref.WeakKeyDictionary[Doc, Tuple[tuple, List[Candidate]]] = weakref.WeakKeyDictionary()
 
     def get_candidates(doc: Doc) -> List[Candidate]:
@@ -167,10 +206,11 @@ def create_candidate_generator(max_distance: int = 40) -> Callable[[Doc], List[C
         cached = cache.get(doc)
         if cached is not None and cached[0] == signature:
             return cached[1]
-        candidates = candidate_pairs(doc, max_distance)
+        candidates = candidate_pairs(doc, max_distance, list_runs)
         cache[doc] = (signature, candidates)
         return candidates
 
+    get_candidates.n_features = n_features(list_runs)  # type: ignore[attr-defined]
     return get_candidates
 
 
@@ -270,7 +310,7 @@ def _instances_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[F
         features = ops.asarray2f(numpy.array([c.features for c in candidates], dtype="float32"))
         outputs.append(ops.xp.hstack(pooled + [features]))
         saved.append((starts, ends, safe, tokvec.shape[0]))
-    n_out = k_segments * width + n_features()
+    n_out = k_segments * width + getattr(get_candidates, "n_features", n_features())
     output = ops.xp.vstack(outputs) if outputs else ops.alloc2f(0, n_out)
 
     def backprop(d_output: Floats2d) -> List[Floats2d]:
