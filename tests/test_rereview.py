@@ -180,6 +180,7 @@ def test_agreement_is_pooled_per_round_as_rounds_json_names_them(tmp_path: Path)
     audits = audit_batches(tmp_path)
     rows = dict(round_agreement(audits, rounds))
     assert rows["first"] == pooled_agreement([a.agreement for a in audits if a.name in ("batch-1", "batch-2")])
+    assert any(scores["only_first"] for scores in rows["first"].values())  # batch-2's dropped spans count there
     assert all(scores["f1"] == 1.0 for scores in rows["second"].values() if scores["both"])
     table = review_tables(audits, rounds)
     assert any(line.startswith("| round: first, pooled |") for line in table)
