@@ -43,18 +43,22 @@ def main(
     realdev: Path = typer.Option(Path("../shared/realdev/realdev.jsonl"), help="The development set (never drawn)"),
     n: int = typer.Option(200, help="About how many paragraphs (whole articles are kept)"),
     random_share: float = typer.Option(0.34, help="Share of paragraphs drawn at random, not by confidence"),
-    variety_share: float = typer.Option(0.08, help="Share of sports and health articles"),
+    variety_share: float = typer.Option(0.08, help="Share of articles from the other outlets (sports and health "
+                                                   "by default)"),
+    outlet: List[str] = typer.Option(["fars"], "--outlet", help="An outlet of the topical pool (repeat for "
+                                     "more; name `varzesh3` once the Fars articles are used up)"),
     seed: int = typer.Option(0, help="Sampling seed"),
     min_pairs: float = typer.Option(0.0, help="Least-confident articles need this many predicted relation "
                                               "candidates per paragraph (a relation-focused round)"),
     pool_factor: int = typer.Option(4, help="The topical pool holds about this many times the batch"),
-    min_topic_score: float = typer.Option(1.5, help="Economy terms per 100 words a Fars article needs to enter "
+    min_topic_score: float = typer.Option(1.5, help="Economy terms per 100 words a topical article needs to enter "
                                           "the pool (lower it once the economic articles are used up)"),
     sheet: bool = typer.Option(True, "--sheet/--no-sheet", help="Also write <output>.sheet.txt for review"),
     review_dir: Path = typer.Option(Path("training/review"), help="Where the HTML review page goes"),
 ) -> None:
     plan = ExportPlan(n=n, random_share=random_share, variety_share=variety_share, seed=seed,
-                       min_pairs=min_pairs, pool_factor=pool_factor, min_topic_score=min_topic_score)
+                       min_pairs=min_pairs, pool_factor=pool_factor, min_topic_score=min_topic_score,
+                       outlets=tuple(outlet))
     excluded = seen_lines(known_texts(corpus, batches_dir, realdev))
     pool = candidate_pool(read_articles(rawtext), excluded, plan)
     records = [record for article in pool for record in article_records(article, rawtext.name)]

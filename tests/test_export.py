@@ -91,3 +91,26 @@ def test_the_topic_threshold_widens_the_pool_beyond_economic_articles(tmp_path: 
     wide = {a.article_id for a in candidate_pool(articles, set(), ExportPlan(n=10, min_topic_score=0.0))}
     assert default == {"L0"}  # the political article has no economy term
     assert wide == {"L0", "L3"}
+
+
+def test_once_fars_is_used_up_the_topical_pool_comes_from_the_outlets_named(tmp_path: Path) -> None:
+    asset = tmp_path / "raw.txt.gz"
+    write_asset(asset, [
+        ("بانک ملت سود سهام را پرداخت کرد", ["خبرگزاری فارس: بانک ملت ۲۰ میلیارد ریال سود سهام پرداخت کرد.",
+                                            "به گزارش فارس، صادرات و تولید این بانک رشد کرد.", "این بانک سود داد."]),
+        ("استقلال برنده شد", ["به گزارش ورزش سه، استقلال دو گل زد.", "این بازی در تهران بود.",
+                              "مجیدی سرمربی استقلال از بازیکنان تشکر کرد."]),
+        ("خواص زنجبیل برای سلامتی", ["زنجبیل برای معده مفید است.", "روزی یک فنجان کافی است.",
+                                    "این گیاه در آشپزی هم کاربرد دارد."]),
+    ])
+    articles = read_articles(asset)
+    fars_used = seen_lines(["به گزارش فارس، صادرات و تولید این بانک رشد کرد."])
+    plan = ExportPlan(n=10, min_topic_score=0.0, variety_share=0.0, outlets=("varzesh3",))
+    pool = candidate_pool(articles, fars_used, plan)
+    assert [a.outlet for a in pool] == ["varzesh3", "namnak"]  # the topical article first, one for variety
+    tasks = [{"text": r["text"], "spans": [{"score": 0.5}], "relations": [], "meta": r["meta"]}
+             for a in pool for r in article_records(a, "raw.txt.gz")]
+    batch = select_batch(tasks, ExportPlan(n=3, random_share=0.0, variety_share=0.0, outlets=("varzesh3",)),
+                         task_confidence)
+    assert {t["meta"]["outlet"] for t in batch} == {"varzesh3"}
+    assert {t["meta"]["drawn"] for t in batch} == {"least_confident"}  # sports is the topical share now

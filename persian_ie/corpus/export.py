@@ -1,16 +1,18 @@
 """The next annotation batch of real news: whole articles from the raw-news asset, pre-annotated.
 
-Articles are drawn from a topical pool (Fars news on the economy, industry, trade, agriculture,
-energy, banks, ministries, provinces, cooperatives and employment, plus a share of sports and
-health for variety), every paragraph is pre-annotated by the model, and the batch takes the least
-confident articles first plus a random share of the rest, so it is not made of hard cases only.
+Articles are drawn from a topical pool (by default Fars news on the economy, industry, trade,
+agriculture, energy, banks, ministries, provinces, cooperatives and employment, plus a share of the
+other outlets, sports and health, for variety), every paragraph is pre-annotated by the model, and
+the batch takes the least confident articles first plus a random share of the rest, so it is not
+made of hard cases only.
 Articles already in the corpus, already exported, or in the real-news development set are never
-drawn.
+drawn. Once an outlet's articles are used up, `ExportPlan.outlets` names the outlets the topical pool
+comes from instead (the sports outlet for a round of line-ups and transfers).
 """
 
 import random
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Sequence, Set
+from typing import Dict, Iterable, List, Sequence, Set, Tuple
 
 from ..io.prodigy import Task
 from ..io.rawtext import Article
@@ -31,7 +33,7 @@ MAX_ARTICLE_PARAGRAPHS = 12
 
 @dataclass
 class ExportPlan:
-    """How a batch is drawn: its size, the random share, and the share of sports and health."""
+    """How a batch is drawn: its size, the random share, the topical outlets and the share of the others."""
 
     n: int = 200
     random_share: float = 0.34
@@ -44,6 +46,8 @@ class ExportPlan:
     min_topic_score: float = 1.5
     """Fars articles need this many economy terms per 100 words to enter the pool (lower it once the
     squarely economic articles are used up: ministries, provinces and politics name officials too)."""
+    outlets: Tuple[str, ...] = ("fars",)
+    """The outlets of the topical pool; the variety share comes from every other outlet."""
 
 
 def economy_score(article: Article) -> float:
@@ -60,21 +64,23 @@ def usable_lines(article: Article) -> List[int]:
 
 
 def candidate_pool(articles: Sequence[Article], excluded_lines: Set[str], plan: ExportPlan) -> List[Article]:
-    """Economic Fars articles (best first) and sports or health ones, about `plan.pool_factor` x the batch.
+    """Topical articles (most economic first) and variety ones, about `plan.pool_factor` x the batch.
+
+    Topical articles come from `plan.outlets` (Fars by default), variety ones from the other outlets.
 
     An article is left out when any of its lines is in `excluded_lines` (the corpus, earlier
     batches, the development set).
     """
     size = {a.first_line: len(usable_lines(a)) for a in articles}
     fresh = [a for a in articles if size[a.first_line] >= 3 and not any(line in excluded_lines for line in a.lines)]
-    score = {a.first_line: economy_score(a) for a in fresh if a.outlet == "fars"}
-    fars = sorted((a for a in fresh if a.outlet == "fars"), key=lambda a: (-score[a.first_line], a.first_line))
-    other = [a for a in fresh if a.outlet != "fars"]
+    score = {a.first_line: economy_score(a) for a in fresh if a.outlet in plan.outlets}
+    topical = sorted((a for a in fresh if a.outlet in plan.outlets), key=lambda a: (-score[a.first_line], a.first_line))
+    other = [a for a in fresh if a.outlet not in plan.outlets]
     rng = random.Random(plan.seed)
     target = plan.pool_factor * plan.n
     pool: List[Article] = []
     drawn = 0
-    for article in fars:
+    for article in topical:
         if score[article.first_line] < plan.min_topic_score or drawn >= target:
             break
         pool.append(article)
@@ -119,8 +125,8 @@ def select_batch(tasks: Sequence[Task], plan: ExportPlan, confidence) -> List[Ta
     for task in tasks:
         by_article.setdefault(task["meta"]["article"], []).append(task)
     scored = sorted(by_article, key=lambda a: (article_confidence(by_article[a], confidence), a))
-    variety = [a for a in scored if by_article[a][0]["meta"].get("outlet") != "fars"]
-    fars = [a for a in scored if a not in variety]
+    variety = [a for a in scored if by_article[a][0]["meta"].get("outlet") not in plan.outlets]
+    topical = [a for a in scored if a not in variety]
     rng = random.Random(plan.seed)
 
     drawn: Dict[str, str] = {}
@@ -136,10 +142,10 @@ def select_batch(tasks: Sequence[Task], plan: ExportPlan, confidence) -> List[Ta
 
     n_variety = int(plan.n * plan.variety_share)
     n_random = int(round(plan.n * plan.random_share))
-    dense = [a for a in fars
+    dense = [a for a in topical
              if sum(map(relation_candidates, by_article[a])) >= plan.min_pairs * len(by_article[a])]
     take(dense, plan.n - n_variety - n_random, "least_confident")
-    rest = [a for a in fars if a not in drawn]
+    rest = [a for a in topical if a not in drawn]
     take(rng.sample(rest, len(rest)), n_random, "random")
     take(rng.sample(variety, len(variety)), n_variety, "variety")
     ordered = sorted(drawn, key=lambda a: (article_confidence(by_article[a], confidence), a))

@@ -167,7 +167,10 @@ def read_tasks(path: Path) -> List[Task]:
 
 @dataclass
 class BatchAudit:
+    """One batch folder's audit: what review changed, and how far its two passes agreed, per label."""
+
     name: str
+    number: int
     changes: Optional[BatchChanges]
     agreement: Dict[str, Dict[str, float]]
 
@@ -223,7 +226,7 @@ def read_rounds(path: Path) -> Dict[str, Set[int]]:
 
 def round_agreement(audits: Iterable["BatchAudit"], rounds: Dict[str, Set[int]]) -> List[Tuple[str, Dict]]:
     """Agreement pooled over each round's batches (rounds with no batch of two passes are left out)."""
-    by_number = {batch_number(Path(audit.name)): audit.agreement for audit in audits if audit.agreement}
+    by_number = {audit.number: audit.agreement for audit in audits if audit.agreement}
     rows = []
     for name, numbers in rounds.items():
         scores = [by_number[n] for n in sorted(numbers) if n in by_number]
@@ -239,7 +242,8 @@ def audit_batches(folder: Path) -> List[BatchAudit]:
         resolved = read_tasks(batch / RESOLVED)
         changes = compare_versions(batch.name, read_tasks(batch / PRE), resolved) if resolved else None
         first, second = read_tasks(batch / FIRST), read_tasks(batch / SECOND)
-        audits.append(BatchAudit(batch.name, changes, agreement(first, second) if first and second else {}))
+        audits.append(BatchAudit(batch.name, batch_number(batch), changes,
+                                 agreement(first, second) if first and second else {}))
     return audits
 
 

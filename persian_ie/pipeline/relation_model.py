@@ -23,7 +23,6 @@ import bisect
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
 from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy
@@ -35,7 +34,7 @@ from thinc.types import Floats2d
 from ..punctuation import LIST_SEPARATORS, SENTENCE_END
 from ..schema import CANDIDATE_PAIRS, ENTITY_LABELS
 from .nearest_pair import nearest_pair_relations
-from .token_marks import doc_orths, orth_ids, token_marks
+from .token_marks import doc_orths, orth_ids, prefix_counts, token_marks
 
 DISTANCE_BUCKETS = (0, 1, 2, 3, 5, 8, 12, 20, 30)
 BETWEEN_BUCKETS = (0, 1, 2, 3)
@@ -92,7 +91,7 @@ def list_token_marks(orths: List[int], ents: Sequence[EntityRef], labels: Tuple[
     for ent in ents:
         if ent.label_ in labels:
             flags[ent.start:ent.end] = [True] * (ent.end - ent.start)
-    return list(accumulate(flags, initial=0))
+    return prefix_counts(flags)
 
 
 def _nearest_by_label(starts: List[int], labels: List[str]) -> dict:

@@ -23,6 +23,11 @@ def doc_orths(doc: Doc) -> List[int]:
     return doc.to_array(ORTH).tolist()
 
 
+def prefix_counts(flags: Iterable[bool]) -> List[int]:
+    """m[i] = flagged tokens before token i; tokens a..b-1 hold m[b] - m[a] of them."""
+    return list(accumulate(flags, initial=0))
+
+
 def token_marks(orths: List[int], ids: FrozenSet[int]) -> List[int]:
-    """m[i] = tokens before token i whose id is in `ids`; tokens a..b-1 hold m[b] - m[a] of them."""
-    return list(accumulate((orth in ids for orth in orths), initial=0))
+    """Prefix counts of the tokens whose id is in `ids`."""
+    return prefix_counts(orth in ids for orth in orths)
