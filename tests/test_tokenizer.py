@@ -25,6 +25,15 @@ def test_glued_numbers_and_quotes(nlp) -> None:
     assert words(nlp, "در زمینه ۱۶رشته «فعالیت» کرد") == ["در", "زمینه", "۱۶", "رشته", "«", "فعالیت", "»", "کرد"]
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("جواب داد: «زلاتان ابراهیموویچ». این", ["جواب", "داد", ":", "«", "زلاتان", "ابراهیموویچ", "»", ".", "این"]),
+    ("بازیکن تیم (الاهلی). او", ["بازیکن", "تیم", "(", "الاهلی", ")", ".", "او"]),
+    ("گفت «نه»: و رفت", ["گفت", "«", "نه", "»", ":", "و", "رفت"]),
+])
+def test_a_stop_after_a_closing_quote_or_bracket_leaves_the_word_alone(nlp, text: str, expected: list) -> None:
+    assert words(nlp, text) == expected
+
+
 def test_decimals_and_thousands_stay_whole(nlp) -> None:
     assert words(nlp, "6/3 میلیون و 1.8 و 1,200 تن") == ["۶/۳", "میلیون", "و", "۱٫۸", "و", "۱٬۲۰۰", "تن"]
 

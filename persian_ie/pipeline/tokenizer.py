@@ -52,6 +52,7 @@ EXTRA_PREFIXES = (
 EXTRA_SUFFIXES = (
     r"(?<=[\u0600-\u06FF)»])-",  # a dateline dash: بجنورد- ایرنا-
     rf"(?<={LETTERS})[{PERSIAN_DIGITS}]+",  # a word glued to the next number: افزایش۵۰۰
+    r"(?<=[»)\]])[.:؛!؟]",  # a full stop after a closing quote or bracket: «زلاتان ابراهیموویچ».
 )
 
 
