@@ -1,7 +1,8 @@
 """Evaluate the pipeline and both baselines on dev, the authored test, the real test split and realdev: metrics.json.
 
 Every F carries a 95% bootstrap interval (f_ci95, paragraphs resampled); ner_unseen scores the spans whose
-surface never occurs in train.
+surface never occurs in train; the real test split is also scored per outlet (by_outlet), since it pools
+Fars news with sports and health pages.
 """
 
 import datetime
@@ -13,7 +14,7 @@ import typer
 from persian_ie.baselines.crf import CrfTagger
 from persian_ie.baselines.rules import RulesAnnotator
 from persian_ie.cli import friendly_errors, msg
-from persian_ie.corpus.convert import read_docbin
+from persian_ie.corpus.convert import doc_outlet, read_docbin
 from persian_ie.evaluation.scores import PipelineAnnotator, evaluate_annotator, evaluate_raw, train_surfaces
 from persian_ie.io.files import write_json_atomic
 from persian_ie.io.prodigy import read_jsonl
@@ -54,7 +55,10 @@ def main(
         if not gold:
             msg.warn(f"{path} is missing or empty: {split} is not scored")
             continue
-        metrics[split] = evaluate_annotator(annotators["pipeline"], blank, gold, seen)
+        metrics[split] = evaluate_annotator(annotators["pipeline"], blank, gold, seen,
+                                            group_by=doc_outlet if split == "real_test" else None)
+        if "by_group" in metrics[split]:
+            metrics[split]["by_outlet"] = metrics[split].pop("by_group")
         metrics[split]["baselines"] = {
             name: evaluate_annotator(annotator, blank, gold, seen) for name, annotator in annotators.items()
             if name != "pipeline"

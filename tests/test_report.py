@@ -95,6 +95,9 @@ def test_report_tables_hold_the_metrics(tiny_model: Path, evaluated: Path, corpu
         assert f"{metrics[split]['ner']['f']:.3f}" in section and "### NER on spans whose surface" in section
     end_to_end = md.split("## Authored test split")[1].split("### Relations, end to end")[1].split("##")[0]
     assert f"{metrics['test']['rel_end_to_end']['f']:.3f}" in end_to_end
+    outlets = md.split("## Real news, test split, by outlet")[1].split("\n## ")[0]
+    for outlet, block in metrics["real_test"]["by_outlet"].items():
+        assert f"| {outlet} | {block['paragraphs']} | {block['ner']['f']:.3f} [" in outlets
     for kind in ("label", "boundary", "missed", "spurious"):
         assert kind in md
     assert "| 100% | 113 | 599 | 0.600 | 0.300 |" in md
@@ -118,6 +121,12 @@ def test_metrics_blocks_carry_intervals_and_unseen_scores(evaluated: Path) -> No
                 assert values["f_ci95"][0] <= values["f_ci95"][1], label
         unseen = metrics[split]["ner_unseen"]
         assert unseen["gold_spans"] <= metrics[split]["ner"]["tp"] + metrics[split]["ner"]["fn"]
+    # the real test split per outlet: the groups partition its paragraphs and its counts
+    outlets = metrics["real_test"]["by_outlet"]
+    assert outlets and sum(block["paragraphs"] for block in outlets.values()) == metrics["real_test"]["paragraphs"]
+    for key in ("ner", "rel_gold_ents", "rel_end_to_end"):
+        for count in ("tp", "fp", "fn"):
+            assert sum(block[key][count] for block in outlets.values()) == metrics["real_test"][key][count]
     # relations from gold entities score the relation model alone: the gold relations are never echoed back
     assert metrics[blocks[-1]]["baselines"]["rules"]["rel_gold_ents"]["f"] < 1.0
 

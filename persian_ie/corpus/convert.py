@@ -24,8 +24,17 @@ def task_to_doc(vocab: Vocab, task: Task) -> Doc:
                      rel["label"], 1.0)
         )
     set_relations(doc, relations)
-    doc.user_data["meta"] = dict(task.get("meta", {}))
+    doc.user_data[DOC_META_KEY] = dict(task.get("meta", {}))
     return doc
+
+
+DOC_META_KEY = "meta"
+UNKNOWN_OUTLET = "unknown"
+
+
+def doc_outlet(doc: Doc) -> str:
+    """The outlet a converted paragraph came from (`meta.outlet` of real news; authored text has none)."""
+    return doc.user_data.get(DOC_META_KEY, {}).get("outlet") or UNKNOWN_OUTLET
 
 
 EVAL_SETS = ("train", "dev", "test", "real_test")

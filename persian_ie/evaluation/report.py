@@ -60,6 +60,16 @@ def f_with_interval(values: Dict[str, Any]) -> str:
     return f"{values['f']:.3f} [{low:.2f}, {high:.2f}]"
 
 
+OUTLET_HEADER = ["outlet", "paragraphs", "NER F", "relations F, gold entities", "relations F, end to end"]
+
+
+def by_outlet_rows(metrics: Dict[str, Any]) -> List[List[Any]]:
+    """One row per outlet of the real test split: which source the model is weakest on, and how sure that is."""
+    outlets = metrics.get("real_test", {}).get("by_outlet", {})
+    return [[outlet, block["paragraphs"], f_with_interval(block["ner"]), f_with_interval(block["rel_gold_ents"]),
+             f_with_interval(block["rel_end_to_end"])] for outlet, block in outlets.items()]
+
+
 SCORE_HEADER = ["label"] + [f"{a} {m}" for a in ANNOTATORS for m in ("P", "R", "F")]
 
 
@@ -191,6 +201,10 @@ def build_report(
             rows = score_table(metrics, split, key, labels)
             md += [f"### {name}", "", markdown_table(SCORE_HEADER, rows), ""]
             body += [f"<h3>{html.escape(name)}</h3>", html_table(SCORE_HEADER, rows, f"scores {split} {key}")]
+    outlet_rows = by_outlet_rows(metrics)
+    if outlet_rows:
+        md += ["## Real news, test split, by outlet", "", markdown_table(OUTLET_HEADER, outlet_rows), ""]
+        body += ["<h2>Real news, test split, by outlet</h2>", html_table(OUTLET_HEADER, outlet_rows, "outlets")]
     md += ["## Entity errors on the test split", "",
            "Boundary errors have the right label and the wrong extent; label errors the right extent and the "
            "wrong label.", ""]

@@ -113,10 +113,31 @@ def train_surfaces(train_docs: Iterable[Doc]) -> Set[str]:
 
 
 def evaluate_annotator(annotator: Annotator, nlp: Language, gold_docs: Sequence[Doc],
-                       seen: Set[str] = frozenset()) -> Dict[str, Any]:
-    """`ner`, `ner_unseen`, `rel_gold_ents` and `rel_end_to_end` of one annotator on one split."""
+                       seen: Set[str] = frozenset(), group_by: Optional[Callable[[Doc], str]] = None,
+                       ) -> Dict[str, Any]:
+    """`ner`, `ner_unseen`, `rel_gold_ents` and `rel_end_to_end` of one annotator on one split.
+
+    With `group_by`, `by_group` holds the same scores for each group of gold docs (an outlet, say), with
+    its paragraph count: a split pooled from several sources can hide that one of them got worse.
+    """
     predicted = annotator.annotate([doc.text for doc in gold_docs])
     related = annotator.relate(with_gold_entities(nlp, gold_docs))
+    result = _split_scores(predicted, related, gold_docs, seen)
+    if group_by is not None:
+        groups: Dict[str, List[int]] = {}
+        for i, doc in enumerate(gold_docs):
+            groups.setdefault(group_by(doc), []).append(i)
+        result["by_group"] = {
+            group: {**_split_scores([predicted[i] for i in indices], [related[i] for i in indices],
+                                    [gold_docs[i] for i in indices], seen),
+                    "paragraphs": len(indices)}
+            for group, indices in sorted(groups.items())
+        }
+    return result
+
+
+def _split_scores(predicted: Sequence[Doc], related: Sequence[Doc], gold_docs: Sequence[Doc],
+                  seen: Set[str]) -> Dict[str, Any]:
     ner_pairs = [(entity_keys(p), entity_keys(g)) for p, g in zip(predicted, gold_docs)]
     return {
         "ner": score_keys(ner_pairs, ENTITY_LABELS, ci=True),
