@@ -56,9 +56,8 @@ def main(
             msg.warn(f"{path} is missing or empty: {split} is not scored")
             continue
         metrics[split] = evaluate_annotator(annotators["pipeline"], blank, gold, seen,
-                                            group_by=doc_outlet if split == "real_test" else None)
-        if "by_group" in metrics[split]:
-            metrics[split]["by_outlet"] = metrics[split].pop("by_group")
+                                            group_by=doc_outlet if split == "real_test" else None,
+                                            group_key="by_outlet")
         metrics[split]["baselines"] = {
             name: evaluate_annotator(annotator, blank, gold, seen) for name, annotator in annotators.items()
             if name != "pipeline"

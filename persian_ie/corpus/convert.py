@@ -1,7 +1,7 @@
 """Prodigy tasks -> spaCy Docs (entities and `doc._.relations`) -> `.spacy` files per split."""
 
 from pathlib import Path
-from typing import Dict, Iterable, List
+from typing import Any, Dict, Iterable, List
 
 from spacy.tokens import Doc, DocBin, Span
 from spacy.vocab import Vocab
@@ -10,6 +10,10 @@ from ..io.files import write_bytes_atomic
 from ..io.prodigy import Task, doc_from_task
 from ..pipeline.relations import Relation, set_relations
 from .build import ORIGIN_REAL
+
+# where a converted Doc keeps its task's meta
+DOC_META_KEY = "meta"
+UNKNOWN_OUTLET = "unknown"
 
 
 def task_to_doc(vocab: Vocab, task: Task) -> Doc:
@@ -28,13 +32,14 @@ def task_to_doc(vocab: Vocab, task: Task) -> Doc:
     return doc
 
 
-DOC_META_KEY = "meta"
-UNKNOWN_OUTLET = "unknown"
+def doc_meta(doc: Doc) -> Dict[str, Any]:
+    """The task meta a converted paragraph carries (origin, doc_id, outlet, ...); empty for other docs."""
+    return doc.user_data.get(DOC_META_KEY, {})
 
 
 def doc_outlet(doc: Doc) -> str:
     """The outlet a converted paragraph came from (`meta.outlet` of real news; authored text has none)."""
-    return doc.user_data.get(DOC_META_KEY, {}).get("outlet") or UNKNOWN_OUTLET
+    return doc_meta(doc).get("outlet") or UNKNOWN_OUTLET
 
 
 EVAL_SETS = ("train", "dev", "test", "real_test")

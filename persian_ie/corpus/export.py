@@ -73,9 +73,10 @@ def candidate_pool(articles: Sequence[Article], excluded_lines: Set[str], plan: 
     """
     size = {a.first_line: len(usable_lines(a)) for a in articles}
     fresh = [a for a in articles if size[a.first_line] >= 3 and not any(line in excluded_lines for line in a.lines)]
-    score = {a.first_line: economy_score(a) for a in fresh if a.outlet in plan.outlets}
-    topical = sorted((a for a in fresh if a.outlet in plan.outlets), key=lambda a: (-score[a.first_line], a.first_line))
+    topical = [a for a in fresh if a.outlet in plan.outlets]
     other = [a for a in fresh if a.outlet not in plan.outlets]
+    score = {a.first_line: economy_score(a) for a in topical}
+    topical.sort(key=lambda a: (-score[a.first_line], a.first_line))
     rng = random.Random(plan.seed)
     target = plan.pool_factor * plan.n
     pool: List[Article] = []

@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional, Sequence
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..corpus.convert import read_docbin, write_docbin
+from ..corpus.convert import doc_meta, read_docbin, write_docbin
 from ..pipeline.loading import load_pipeline
 from ..pipeline.tokenizer import blank_nlp
 from .scores import PipelineAnnotator, evaluate_annotator
@@ -27,13 +27,13 @@ REAL_COUNTS = (0, 200, 400, 1000, 2000, -1)
 
 def document_subsets(docs: Sequence[Doc], fractions: Sequence[float], seed: int = 0) -> Dict[float, List[Doc]]:
     """Nested subsets of the docs by document id (`doc.user_data['meta']['doc_id']`)."""
-    doc_ids = sorted({doc.user_data.get("meta", {}).get("doc_id", str(i)) for i, doc in enumerate(docs)})
+    doc_ids = sorted({doc_meta(doc).get("doc_id", str(i)) for i, doc in enumerate(docs)})
     random.Random(seed).shuffle(doc_ids)
     subsets = {}
     for fraction in fractions:
         keep = set(doc_ids[: max(1, round(fraction * len(doc_ids)))])
         subsets[fraction] = [
-            doc for i, doc in enumerate(docs) if doc.user_data.get("meta", {}).get("doc_id", str(i)) in keep
+            doc for i, doc in enumerate(docs) if doc_meta(doc).get("doc_id", str(i)) in keep
         ]
     return subsets
 
@@ -74,7 +74,7 @@ def learning_curve(
         points.append(
             {
                 "fraction": fraction,
-                "documents": len({d.user_data.get("meta", {}).get("doc_id") for d in docs}),
+                "documents": len({doc_meta(d).get("doc_id") for d in docs}),
                 "paragraphs": len(docs),
                 "ner_f": scores["ner"]["f"],
                 "rel_end_to_end_f": scores["rel_end_to_end"]["f"],
@@ -85,7 +85,7 @@ def learning_curve(
 
 
 def is_real(doc: Doc) -> bool:
-    return doc.user_data.get("meta", {}).get("origin") == "real"
+    return doc_meta(doc).get("origin") == "real"
 
 
 def real_subsets(docs: Sequence[Doc], counts: Sequence[int], seed: int = 0) -> Dict[int, List[Doc]]:
@@ -94,7 +94,7 @@ def real_subsets(docs: Sequence[Doc], counts: Sequence[int], seed: int = 0) -> D
     articles: Dict[str, List[Doc]] = {}
     for doc in docs:
         if is_real(doc):
-            articles.setdefault(doc.user_data["meta"]["doc_id"], []).append(doc)
+            articles.setdefault(doc_meta(doc)["doc_id"], []).append(doc)
     order = sorted(articles)
     random.Random(seed).shuffle(order)
     subsets = {}

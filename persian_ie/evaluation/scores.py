@@ -114,10 +114,10 @@ def train_surfaces(train_docs: Iterable[Doc]) -> Set[str]:
 
 def evaluate_annotator(annotator: Annotator, nlp: Language, gold_docs: Sequence[Doc],
                        seen: Set[str] = frozenset(), group_by: Optional[Callable[[Doc], str]] = None,
-                       ) -> Dict[str, Any]:
+                       group_key: str = "by_group") -> Dict[str, Any]:
     """`ner`, `ner_unseen`, `rel_gold_ents` and `rel_end_to_end` of one annotator on one split.
 
-    With `group_by`, `by_group` holds the same scores for each group of gold docs (an outlet, say), with
+    With `group_by`, `group_key` holds the same scores for each group of gold docs (an outlet, say), with
     its paragraph count: a split pooled from several sources can hide that one of them got worse.
     """
     predicted = annotator.annotate([doc.text for doc in gold_docs])
@@ -127,7 +127,7 @@ def evaluate_annotator(annotator: Annotator, nlp: Language, gold_docs: Sequence[
         groups: Dict[str, List[int]] = {}
         for i, doc in enumerate(gold_docs):
             groups.setdefault(group_by(doc), []).append(i)
-        result["by_group"] = {
+        result[group_key] = {
             group: {**_split_scores([predicted[i] for i in indices], [related[i] for i in indices],
                                     [gold_docs[i] for i in indices], seen),
                     "paragraphs": len(indices)}
