@@ -3,6 +3,8 @@
 __version__ = "0.1.0"
 
 # importing the package registers its spaCy functions: the tokenizer and raw-offset extensions,
-# the relation component and model, the CPU ops callback and the rule-based components
+# the relation component and model, the CPU ops callback, the rule-based components and the raw-news
+# reader of the pretraining step
 from .baselines import heuristic_relations, rules  # noqa: E402,F401
 from .pipeline import cpu_ops, relation_component, relation_model, tokenizer  # noqa: E402,F401
+from .training import pretrain  # noqa: E402,F401

@@ -50,3 +50,34 @@ def test_current_tasks_and_authored_tasks_are_left_alone() -> None:
     del authored["meta"][REVIEW_META_KEY]
     result = migrate_corpus(nlp, [current, authored])
     assert result.changed == 0 and result.tasks[0] is current and result.tasks[1] is authored
+
+
+def raw_task(raw: str, old_text: str, spans) -> dict:
+    """A real task as an older normalizer wrote it from the raw paragraph it keeps in `meta.raw_text`."""
+    task = old_task(old_text, spans)
+    task["meta"]["raw_text"] = raw
+    return task
+
+
+def test_real_tasks_are_normalized_again_from_their_raw_text() -> None:
+    """The older normalizer deleted the kashida dash, so the task text alone cannot get it back."""
+    nlp = blank_nlp()
+    raw = "دانشگاه علمي ـ كاربردي هرمزگان و باشگاه پرسپولیس"
+    task = raw_task(raw, "دانشگاه علمی کاربردی هرمزگان و باشگاه پرسپولیس",
+                    [("دانشگاه علمی کاربردی هرمزگان", "ORG"), ("باشگاه پرسپولیس", "ORG")])
+    migrated, problems = migrate_task(nlp, task)
+    assert problems == []
+    assert migrated["text"] == nlp.make_doc(raw).text == "دانشگاه علمی - کاربردی هرمزگان و باشگاه پرسپولیس"
+    surfaces = [migrated["text"][s["start"]:s["end"]] for s in migrated["spans"]]
+    assert surfaces == ["دانشگاه علمی - کاربردی هرمزگان", "باشگاه پرسپولیس"]
+    assert migrated["meta"]["raw_text"] == raw and validate_task(migrated, nlp) == []
+    again, _ = migrate_task(nlp, migrated)
+    assert again is migrated  # idempotent: the current text is left alone
+
+
+def test_a_span_whose_edge_was_rewritten_is_reported_not_moved() -> None:
+    nlp = blank_nlp()
+    # the old text started the span on a character the raw paragraph does not have
+    task = raw_task("باشگاه پرسپولیس", "xباشگاه پرسپولیس", [("xباشگاه", "ORG")])
+    migrated, problems = migrate_task(nlp, task)
+    assert migrated is None and len(problems) == 1 and "xباشگاه" in problems[0]

@@ -2,14 +2,19 @@
 
 Spans are stored on the normalized text, so a better normalizer (a half-space restored, a glued bracket
 separated) changes the text and the tokens the corpus was written on. Authored documents are rebuilt
-from their markup by `build-corpus`; every other task (imported reviews) is migrated here: its text is
-normalized again with the current pipeline, each span is carried through the new alignment onto the new
-tokens, and the relations follow their spans. A span that no longer lands on token boundaries is
-reported, never moved silently.
+from their markup by `build-corpus`; every other task (imported reviews) is migrated here, and the relations
+follow their spans. A span that no longer lands on token boundaries is reported, never moved silently.
+
+- A task that keeps its raw paragraph (`meta.raw_text`, every real one) is normalized again **from the
+  raw text**, so it holds what the pipeline makes of that paragraph today, also where an older normalizer
+  deleted something the text cannot get back (a kashida used as a dash). Spans move through a character
+  diff of the old and the new text: a span whose first or last character was itself rewritten is reported.
+- Any other task is normalized again from its own text, and its spans move through the alignment.
 """
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from difflib import SequenceMatcher
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Span
@@ -31,18 +36,43 @@ def _same_tokens(task: Task, doc) -> bool:
     return [(t["start"], t["end"]) for t in task["tokens"]] == [(t.idx, t.idx + len(t.text)) for t in doc]
 
 
+Offsets = Callable[[int, int], Optional[Tuple[int, int]]]
+
+
+def diff_offsets(old: str, new: str) -> Offsets:
+    """Map a character range of `old` onto `new` through their diff; None when an end was rewritten."""
+    blocks = [(i1, i2, j1) for tag, i1, i2, j1, _ in SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+              if tag == "equal"]
+
+    def position(offset: int) -> Optional[int]:
+        for i1, i2, j1 in blocks:
+            if i1 <= offset < i2:
+                return j1 + offset - i1
+        return None
+
+    def to_new(start: int, end: int) -> Optional[Tuple[int, int]]:
+        first, last = position(start), position(end - 1)
+        return None if first is None or last is None else (first, last + 1)
+
+    return to_new
+
+
 def migrate_task(nlp: Language, task: Task) -> Tuple[Optional[Task], List[str]]:
     """The task on the current normalizer's text and tokens (the same object when nothing changed)."""
-    doc = nlp.make_doc(task["text"])
+    raw = task.get("meta", {}).get("raw_text")
+    doc = nlp.make_doc(raw if raw is not None else task["text"])
     if doc.text == task["text"] and _same_tokens(task, doc):
         return task, []
-    alignment = Alignment.from_dict(doc.user_data[ALIGNMENT_KEY])
+    if raw is not None:
+        to_new: Offsets = diff_offsets(task["text"], doc.text)
+    else:
+        to_new = Alignment.from_dict(doc.user_data[ALIGNMENT_KEY]).to_normalized
     where = f"{task.get('meta', {}).get('doc_id')} p{task.get('meta', {}).get('paragraph')}"
     by_key: Dict[Tuple[int, int, str], Span] = {}
     problems = []
     for span in task.get("spans", []):
-        start, end = alignment.to_normalized(span["start"], span["end"])
-        new = doc.char_span(start, end, label=span["label"])
+        offsets = to_new(span["start"], span["end"])
+        new = doc.char_span(*offsets, label=span["label"]) if offsets is not None else None
         if new is None:
             problems.append(f"{where}: span {task['text'][span['start']:span['end']]!r} ({span['label']}) is not on "
                             "the new token boundaries")

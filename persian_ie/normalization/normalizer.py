@@ -50,6 +50,9 @@ _NEXT_LETTER_RE = re.compile(f"[^A-Za-z{PERSIAN_LETTERS}\\n]*({_ANY_LETTER})")
 _SPACES_RE = re.compile(r"(?m)^ +| +$| (?= )")
 _NEWLINES_RE = re.compile(r"\A\n+|\n+\Z|(?<=\n\n)\n+")
 _CARRIAGE_RETURN_RE = re.compile(r"\r\n?")
+# a run of kashida with whitespace or a line edge on both sides
+KASHIDA = "\u0640"
+_STANDALONE_KASHIDA_RE = re.compile(f"(?<!\\S){KASHIDA}+(?!\\S)")
 # half-spaces: keep one only between a joining letter and a letter
 _ZWNJ_RUN_RE = re.compile(f"{ZWNJ}+")
 # punctuation spacing, as hazm does it, and glued numbers
@@ -143,8 +146,19 @@ def quote_edits(text: str) -> List[Edit]:
 
 
 def character_edits(text: str) -> List[Edit]:
-    """Diacritics, kashida and invisible marks out; ligatures and `...` expanded or joined."""
-    return [(m.start(), m.end(), EXPANSIONS.get(m.group(), "")) for m in CHANGED_CHARS_RE.finditer(text)]
+    """Diacritics, kashida and invisible marks out; ligatures and `...` expanded or joined.
+
+    A kashida that stands alone between spaces is a dash, not a stretched letter (`عبادی ـ سیاسی`, a
+    `ـ` bullet at the start of a line): it becomes `-`, so the words on either side stay apart.
+    """
+    dashes = [(m.start(), m.end(), "-") for m in _STANDALONE_KASHIDA_RE.finditer(text)] if KASHIDA in text else []
+    inside = {i for start, end, _ in dashes for i in range(start, end)}
+    edits = [
+        (m.start(), m.end(), EXPANSIONS.get(m.group(), ""))
+        for m in CHANGED_CHARS_RE.finditer(text)
+        if m.start() not in inside
+    ]
+    return sorted(edits + dashes) if dashes else edits
 
 
 def zwnj_cleanup_edits(text: str) -> List[Edit]:

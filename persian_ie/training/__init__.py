@@ -1,1 +1,1 @@
-"""What training needs besides the corpus: word vectors from the raw news."""
+"""What training needs besides the corpus: word vectors and pretrained tok2vec weights from the raw news."""
