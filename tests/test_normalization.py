@@ -150,6 +150,15 @@ def test_alignment_round_trip(text: str, data: st.DataObject) -> None:
     assert canonical(text[raw_start:raw_end]) == canonical(alignment.text[start:end])
 
 
+def test_insertion_inside_an_expansion_keeps_the_alignment_monotonic() -> None:
+    """A half-space restored inside a ligature's expansion maps to the ligature (found by hypothesis)."""
+    alignment = get_normalizer().align("ﷲا")
+    assert alignment.text == "الل\u200cها"
+    assert alignment.starts.tolist() == sorted(alignment.starts.tolist())
+    assert alignment.ends.tolist() == sorted(alignment.ends.tolist())
+    assert alignment.to_raw(0, len(alignment.text)) == (0, 2)
+
+
 def test_zwnj_never_after_non_joining_letter() -> None:
     text = normalize("کار‌ها و دیوار‌های واحد‌ها")
     assert not re.search(f"[ادذرزژو]{ZWNJ}", text)

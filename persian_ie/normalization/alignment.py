@@ -97,6 +97,9 @@ class Alignment:
             if replacement:
                 if end > start:
                     raw_start, raw_end = int(starts[start]), int(ends[end - 1])
+                elif 0 < start < n and starts[start - 1] == starts[start] and ends[start - 1] == ends[start]:
+                    # inserted inside one raw block's expansion (`ﷲا` -> `الل‌ها`): it maps to that block
+                    raw_start, raw_end = int(starts[start]), int(ends[start])
                 else:
                     raw_start = raw_end = int(ends[start - 1]) if start > 0 else self._raw_point(0)
                 pieces.append(replacement)
