@@ -12,6 +12,7 @@ follow their spans. A span that no longer lands on token boundaries is reported,
 - Any other task is normalized again from its own text, and its spans move through the alignment.
 """
 
+import bisect
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -43,12 +44,13 @@ def diff_offsets(old: str, new: str) -> Offsets:
     """Map a character range of `old` onto `new` through their diff; None when an end was rewritten."""
     blocks = [(i1, i2, j1) for tag, i1, i2, j1, _ in SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
               if tag == "equal"]
+    firsts = [i1 for i1, _, _ in blocks]
 
     def position(offset: int) -> Optional[int]:
-        for i1, i2, j1 in blocks:
-            if i1 <= offset < i2:
-                return j1 + offset - i1
-        return None
+        k = bisect.bisect_right(firsts, offset) - 1
+        if k < 0 or offset >= blocks[k][1]:
+            return None
+        return blocks[k][2] + offset - blocks[k][0]
 
     def to_new(start: int, end: int) -> Optional[Tuple[int, int]]:
         first, last = position(start), position(end - 1)

@@ -54,10 +54,12 @@ LETTER_OR_ZWNJ = f"[{PERSIAN_LETTERS}{ZWNJ}]"
 SPACE_CHARS = "\t\u00a0\u1680\u202f\u205f\u3000\u000b\u000c" + "".join(chr(c) for c in range(0x2000, 0x200B))
 NEWLINE_CHARS = "\u2028\u2029\u0085"
 
+# the tatweel that stretches a letter; standing alone between spaces it is a dash (normalizer.character_edits)
+KASHIDA = "\u0640"
 # invisible or decorative characters that carry nothing for Persian text
 _BIDI_AND_FORMAT = (
     "\u200b\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064"
-    "\u2066\u2067\u2068\u2069\ufeff\u00ad\u061c\u0640"
+    "\u2066\u2067\u2068\u2069\ufeff\u00ad\u061c" + KASHIDA
 )
 _CONTROL = "".join(chr(c) for c in range(0x20) if chr(c) not in "\n\r\t\u000b\u000c") + "".join(
     chr(c) for c in range(0x7F, 0xA0) if chr(c) != "\u0085"

@@ -21,6 +21,7 @@ from .chars import (
     ALL_DIGITS,
     CHANGED_CHARS_RE,
     EXPANSIONS,
+    KASHIDA,
     NON_JOINING,
     PERSIAN_LETTERS,
     ZWNJ,
@@ -51,7 +52,6 @@ _SPACES_RE = re.compile(r"(?m)^ +| +$| (?= )")
 _NEWLINES_RE = re.compile(r"\A\n+|\n+\Z|(?<=\n\n)\n+")
 _CARRIAGE_RETURN_RE = re.compile(r"\r\n?")
 # a run of kashida with whitespace or a line edge on both sides
-KASHIDA = "\u0640"
 _STANDALONE_KASHIDA_RE = re.compile(f"(?<!\\S){KASHIDA}+(?!\\S)")
 # half-spaces: keep one only between a joining letter and a letter
 _ZWNJ_RUN_RE = re.compile(f"{ZWNJ}+")
