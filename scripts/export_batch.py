@@ -53,12 +53,14 @@ def main(
     pool_factor: int = typer.Option(4, help="The topical pool holds about this many times the batch"),
     min_topic_score: float = typer.Option(1.5, help="Economy terms per 100 words a topical article needs to enter "
                                           "the pool (lower it once the economic articles are used up)"),
+    min_paragraphs: int = typer.Option(3, help="Usable paragraphs an article needs (lower it once the longer "
+                                       "articles are used up)"),
     sheet: bool = typer.Option(True, "--sheet/--no-sheet", help="Also write <output>.sheet.txt for review"),
     review_dir: Path = typer.Option(Path("training/review"), help="Where the HTML review page goes"),
 ) -> None:
     plan = ExportPlan(n=n, random_share=random_share, variety_share=variety_share, seed=seed,
                        min_pairs=min_pairs, pool_factor=pool_factor, min_topic_score=min_topic_score,
-                       outlets=tuple(outlet))
+                       outlets=tuple(outlet), min_paragraphs=min_paragraphs)
     excluded = seen_lines(known_texts(corpus, batches_dir, realdev))
     pool = candidate_pool(read_articles(rawtext), excluded, plan)
     records = [record for article in pool for record in article_records(article, rawtext.name)]

@@ -114,3 +114,17 @@ def test_once_fars_is_used_up_the_topical_pool_comes_from_the_outlets_named(tmp_
                          task_confidence)
     assert {t["meta"]["outlet"] for t in batch} == {"varzesh3"}
     assert {t["meta"]["drawn"] for t in batch} == {"least_confident"}  # sports is the topical share now
+
+
+def test_short_articles_enter_the_pool_only_when_asked(tmp_path: Path) -> None:
+    asset = tmp_path / "raw.txt.gz"
+    long_item = ("بانک ملت سود سهام را پرداخت کرد", ["خبرگزاری فارس: بانک ملت ۲۰ میلیارد ریال سود سهام پرداخت کرد.",
+                                                    "به گزارش فارس، صادرات و تولید این بانک رشد کرد."])
+    short_item = ("دستور کار کمیسیون کشاورزی مجلس", ["بررسی طرح حمایت از تولید و صادرات محصولات کشاورزی در کمیسیون."])
+    write_asset(asset, [long_item, short_item])
+    articles = read_articles(asset)
+    default = {a.article_id for a in candidate_pool(articles, set(), ExportPlan(n=10, min_topic_score=0.0))}
+    short = {a.article_id for a in candidate_pool(articles, set(),
+                                                  ExportPlan(n=10, min_topic_score=0.0, min_paragraphs=2))}
+    assert default == {"L0"}  # title and one paragraph: two usable lines, fewer than three
+    assert short == {"L0", "L3"}

@@ -48,6 +48,9 @@ class ExportPlan:
     squarely economic articles are used up: ministries, provinces and politics name officials too)."""
     outlets: Tuple[str, ...] = ("fars",)
     """The outlets of the topical pool; the variety share comes from every other outlet."""
+    min_paragraphs: int = 3
+    """Articles need this many usable paragraphs (lower it once the longer articles are used up: a
+    two-line item, a headline and its lead, is still a whole article)."""
 
 
 def economy_score(article: Article) -> float:
@@ -69,10 +72,12 @@ def candidate_pool(articles: Sequence[Article], excluded_lines: Set[str], plan: 
     Topical articles come from `plan.outlets` (Fars by default), variety ones from the other outlets.
 
     An article is left out when any of its lines is in `excluded_lines` (the corpus, earlier
-    batches, the development set).
+    batches, the development set) or when it has fewer than `plan.min_paragraphs` usable lines.
     """
     size = {a.first_line: len(usable_lines(a)) for a in articles}
-    fresh = [a for a in articles if size[a.first_line] >= 3 and not any(line in excluded_lines for line in a.lines)]
+    least = max(plan.min_paragraphs, 1)
+    fresh = [a for a in articles
+             if size[a.first_line] >= least and not any(line in excluded_lines for line in a.lines)]
     topical = [a for a in fresh if a.outlet in plan.outlets]
     other = [a for a in fresh if a.outlet not in plan.outlets]
     score = {a.first_line: economy_score(a) for a in topical}
