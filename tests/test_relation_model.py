@@ -129,6 +129,59 @@ def test_context_pools_the_words_before_and_after_the_pair(nlp) -> None:
         == (1, 3 * width + n_features())  # context 0 is v1
 
 
+def test_max_gap_keeps_the_strongest_word_between_the_pair(nlp) -> None:
+    """v3: the element-wise maximum over the gap, with its gradient on the winning word of each dimension."""
+    words = ["علی", "رضایی", "دیروز", "به", "عنوان", "مدیرعامل", "شرکت", "فولاد", "معرفی", "شد"]
+    doc = Doc(nlp.vocab, words=words)
+    doc.ents = [Span(doc, 0, 2, label="PERSON"), Span(doc, 6, 8, label="ORG")]
+    width = 3
+    vectors = numpy.zeros((len(doc), width), dtype="float32")
+    vectors[2:6] = [[1, -1, 0], [0, 5, -2], [2, 0, -1], [9, 1, -3]]  # the gap: tokens 2-5
+    received = {}
+
+    def forward(model, docs, is_train):
+        def backprop(d_vectors):
+            received["d"] = d_vectors
+            return []
+
+        return [vectors], backprop
+
+    layer = create_instance_layer(Model("fixed", forward), lambda d: candidate_pairs(d, 40), max_gap=True)
+    output, backprop = layer([doc], is_train=True)
+    assert output.shape == (1, 4 * width + n_features())
+    numpy.testing.assert_allclose(output[0, 2 * width : 3 * width], vectors[2:6].mean(axis=0))
+    numpy.testing.assert_allclose(output[0, 3 * width : 4 * width], [9, 5, 0])
+    d_output = numpy.zeros_like(output)
+    d_output[0, 3 * width : 4 * width] = [1.0, 2.0, 3.0]
+    backprop(d_output)
+    expected = numpy.zeros((len(doc), width), dtype="float32")
+    expected[5, 0], expected[3, 1], expected[2, 2] = 1.0, 2.0, 3.0
+    numpy.testing.assert_allclose(received["d"][0], expected)
+
+
+def test_max_gap_of_adjacent_entities_is_zero(nlp) -> None:
+    """No word between the pair: the max segment is zeros and sends no gradient."""
+    doc = Doc(nlp.vocab, words=["مدیرعامل", "علی", "رضایی", "شرکت", "فولاد"])
+    doc.ents = [Span(doc, 1, 3, label="PERSON"), Span(doc, 3, 5, label="ORG")]
+    vectors = numpy.arange(len(doc) * 2, dtype="float32").reshape(len(doc), 2) + 1
+    received = {}
+
+    def forward(model, docs, is_train):
+        def backprop(d_vectors):
+            received["d"] = d_vectors
+            return []
+
+        return [vectors], backprop
+
+    layer = create_instance_layer(Model("fixed", forward), lambda d: candidate_pairs(d, 40), max_gap=True)
+    output, backprop = layer([doc], is_train=True)
+    numpy.testing.assert_allclose(output[0, 6:8], [0, 0])
+    d_output = numpy.zeros_like(output)
+    d_output[0, 6:8] = 1.0
+    backprop(d_output)
+    assert not received["d"][0].any()
+
+
 def test_candidate_cache_does_not_keep_docs_alive(nlp) -> None:
     """The per-doc candidate cache is weak: a 1 GB stream must not accumulate docs."""
     import gc

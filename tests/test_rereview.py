@@ -190,3 +190,45 @@ def test_agreement_is_pooled_per_round_as_rounds_json_names_them(tmp_path: Path)
     with pytest.raises(PersianIEError, match="batch 2 is in round 'first' and in round 'second'"):
         read_rounds(tmp_path / "rounds.json")
     assert read_rounds(tmp_path / "missing.json") == {}
+
+
+def test_blind_samples_are_drawn_from_named_batches_and_each_gets_its_agreement_table(tmp_path: Path) -> None:
+    """`export-blind-sample` draws paragraphs with a proposed span from each named batch into a new
+    `agreement-NAME/` folder; the report shows one table per blind sample, against the resolved batches."""
+    from persian_ie.corpus.report import blind_table
+    from persian_ie.corpus.review_changes import blind_agreement
+
+    tasks = real_tasks(require=("PERSON", "ORG"))[:12]
+    empty = [dict(t, spans=[], relations=[]) for t in real_tasks()[:5]]
+    for number, batch in ((3, tasks[:6] + empty), (12, tasks[6:])):
+        folder = tmp_path / f"batch-{number:02d}"
+        folder.mkdir()
+        srsly.write_jsonl(folder / "preannotated.jsonl", batch)
+        srsly.write_jsonl(folder / "resolved.jsonl", [{**t, "answer": "accept"} for t in batch])
+    result = run_script("export_blind_sample", [tmp_path, "late", "--batches", "3,12", "--per-batch", "4",
+                                                "--description", "Four of each."])
+    assert result.exit_code == 0, result.output
+    sample = [task for _, task in read_jsonl(tmp_path / "agreement-late" / "preannotated.jsonl")]
+    hashes = {t["_input_hash"] for t in sample}
+    assert len(sample) == 8 and all(t["spans"] for t in sample)  # never one of the empty paragraphs
+    assert len(hashes & {t["_input_hash"] for t in tasks[:6]}) == 4
+    assert srsly.read_json(tmp_path / "agreement-late" / "sample.json")["batches"] == [3, 12]
+    again = run_script("export_blind_sample", [tmp_path, "late", "--batches", "3", "--description", "x"])
+    assert again.exit_code != 0 and "already exists" in again.output
+    too_many = run_script("export_blind_sample", [tmp_path, "big", "--batches", "12", "--per-batch", "7",
+                                                  "--description", "x"])
+    assert too_many.exit_code != 0 and "fewer than the 7" in too_many.output
+    assert blind_agreement(tmp_path) == []  # drawn, not yet annotated
+    # the blind pass drops the first paragraph's first span; an older sample agrees on everything
+    blind = [dict(sample[0], spans=sample[0]["spans"][1:], relations=[])] + sample[1:]
+    srsly.write_jsonl(tmp_path / "agreement-late" / "answers-annotator.jsonl", blind)
+    (tmp_path / "agreement").mkdir()
+    srsly.write_jsonl(tmp_path / "agreement" / "answers-annotator.jsonl", tasks[:3])
+    samples = blind_agreement(tmp_path)
+    assert [s.name for s in samples] == ["agreement", "agreement-late"]
+    assert samples[0].description == "agreement" and samples[1].description == "Four of each."
+    dropped = sample[0]["spans"][0]["label"]
+    assert samples[1].scores[dropped]["only_first"] == 1 and samples[1].scores[dropped]["only_second"] == 0
+    assert all(row["f1"] == 1.0 for row in samples[0].scores.values())
+    table = "\n".join(blind_table(samples))
+    assert "`agreement-late/`: Four of each." in table and table.count("| label | F1 |") == 2

@@ -2,12 +2,12 @@
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from ..io.prodigy import Task
 from ..schema import ALLOWED_PAIRS, ENTITY_LABELS, RELATION_LABELS
 from .build import SPLITS
-from .review_changes import RELATION_CHANGES, SPAN_CHANGES, BatchAudit, pooled_agreement, round_agreement
+from .review_changes import RELATION_CHANGES, SPAN_CHANGES, BatchAudit, BlindSample, pooled_agreement, round_agreement
 
 MAX_NGRAM = 8
 
@@ -174,15 +174,17 @@ def origin_table(tasks: List[Task]) -> List[str]:
     return lines
 
 
-def blind_table(scores: Dict[str, Dict[str, float]]) -> List[str]:
-    """Agreement of a blind independent annotation with the resolved corpus, per label."""
-    lines = ["", "## Blind agreement: an independent annotator against the resolved corpus", "",
-             "An 80-paragraph sample (10 per batch of the first round) annotated from the pre-annotation by a third",
-             "annotator who saw neither pass. F1 per label, exact spans; `both` / only resolved / only blind.", "",
-             "| label | F1 | both | only resolved | only blind |", "|---|---|---|---|---|"]
-    for label, row in scores.items():
-        if row["both"] + row["only_first"] + row["only_second"]:
-            lines.append(f"| {label} | {row['f1']:.2f} | {row['both']} | {row['only_first']} | {row['only_second']} |")
+def blind_table(samples: Sequence[BlindSample]) -> List[str]:
+    """Agreement of each blind independent annotation with the resolved corpus, per label."""
+    lines = ["", "## Blind agreement: an independent annotator against the resolved corpus"]
+    for sample in samples:
+        lines += ["", f"`{sample.name}/`: {sample.description} A third annotator corrected the pre-annotation "
+                  "without seeing either pass. F1 per label, exact spans; `both` / only resolved / only blind.", "",
+                  "| label | F1 | both | only resolved | only blind |", "|---|---|---|---|---|"]
+        for label, row in sample.scores.items():
+            if row["both"] + row["only_first"] + row["only_second"]:
+                counts = f"{row['both']} | {row['only_first']} | {row['only_second']}"
+                lines.append(f"| {label} | {row['f1']:.2f} | {counts} |")
     return lines
 
 
@@ -232,7 +234,7 @@ def review_tables(audits: List[BatchAudit], rounds: Optional[Dict[str, Set[int]]
 
 
 def render_report(tasks: List[Task], max_rows: int = 60, audits: Optional[List[BatchAudit]] = None,
-                  blind: Optional[Dict[str, Dict[str, float]]] = None,
+                  blind: Sequence[BlindSample] = (),
                   rounds: Optional[Dict[str, Set[int]]] = None) -> str:
     """The Markdown report."""
     stats = corpus_stats(tasks)

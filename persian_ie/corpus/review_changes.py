@@ -7,6 +7,7 @@ with the resolved version says how much an honest review changed; comparing the 
 their agreement. A batch where almost nothing changed needs a second look.
 """
 
+import random
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -247,15 +248,53 @@ def audit_batches(folder: Path) -> List[BatchAudit]:
     return audits
 
 
-AGREEMENT_SAMPLE = "agreement"
+AGREEMENT_SAMPLES = "agreement*"
+"""Folders beside the batches, each a blind sample: `preannotated.jsonl`, the blind pass and `sample.json`."""
+SAMPLE_FILE = "sample.json"
 
 
-def blind_agreement(folder: Path) -> Dict[str, Dict[str, float]]:
-    """Per label F1 between a blind, independent annotation of a sample (`agreement/answers-annotator.jsonl`)
+@dataclass
+class BlindSample:
+    """One blind sample's agreement with the resolved corpus, per label, and what the sample was drawn from."""
+
+    name: str
+    description: str
+    scores: Dict[str, Dict[str, float]]
+
+
+def draw_blind_sample(batches_dir: Path, batches: Iterable[int], per_batch: int, seed: int = 0) -> List[Task]:
+    """`per_batch` pre-annotated paragraphs with at least one span from each of `batches`, drawn at random.
+
+    A third annotator corrects them from the pre-annotation without seeing either pass; `blind_agreement`
+    then compares that with what was imported. Paragraphs with no proposed span are left out: on health
+    pages half the paragraphs are empty and would agree trivially.
+    """
+    rng = random.Random(seed)
+    folders = {batch_number(folder): folder for folder in batch_folders(batches_dir)}
+    sample: List[Task] = []
+    for number in sorted(set(batches)):
+        if number not in folders:
+            raise PersianIEError(f"no folder batch-{number} under {batches_dir}")
+        path = folders[number] / PRE
+        tasks = [task for task in read_tasks(path) if task.get("spans")]
+        if len(tasks) < per_batch:
+            raise PersianIEError(f"{path} has {len(tasks)} pre-annotated paragraphs with a span, "
+                                 f"fewer than the {per_batch} asked for: lower --per-batch or pick other batches")
+        picked = set(rng.sample(range(len(tasks)), per_batch))
+        sample += [task for i, task in enumerate(tasks) if i in picked]
+    return sample
+
+
+def blind_agreement(folder: Path) -> List[BlindSample]:
+    """Per label F1 between each blind, independent annotation of a sample (`agreement*/answers-annotator.jsonl`)
     and the resolved versions of the batches the sample was drawn from: the inter-annotator agreement
     that the checked passes (the checker edits the first pass) cannot show."""
-    blind = read_tasks(Path(folder) / AGREEMENT_SAMPLE / FIRST)
-    if not blind:
-        return {}
-    resolved = [task for batch in batch_folders(folder) for task in read_tasks(batch / RESOLVED)]
-    return agreement(resolved, blind)
+    samples = []
+    resolved: Optional[List[Task]] = None
+    for sample in sorted(p for p in Path(folder).glob(AGREEMENT_SAMPLES) if (p / FIRST).exists()):
+        if resolved is None:
+            resolved = [task for batch in batch_folders(folder) for task in read_tasks(batch / RESOLVED)]
+        meta = srsly.read_json(sample / SAMPLE_FILE) if (sample / SAMPLE_FILE).exists() else {}
+        samples.append(BlindSample(sample.name, meta.get("description", sample.name),
+                                   agreement(resolved, read_tasks(sample / FIRST))))
+    return samples

@@ -14,7 +14,8 @@ of entities. This model is built for the schema instead:
   heuristic) would link the pair: the network learns when to trust the rule instead of having to
   rediscover it. Candidates v2 add how many words of the gap are not part of a list: in a line-up
   (`منچسترسیتی: ادرسون- واکر- کمپانی`) or a run of names (`الف، ب و ج در تیم X`) every member is as
-  close to the body as the first one, though other entities of its kind lie closer.
+  close to the body as the first one, though other entities of its kind lie closer. Model v3 adds the
+  element-wise maximum over the words between the pair beside their mean.
 
 Pooling uses prefix sums, so the forward and backward passes are linear in tokens plus candidates.
 """
@@ -243,17 +244,42 @@ def create_relation_model_v2(
     return model
 
 
+@registry.architectures("persian_ie.RelationModel.v3")
+def create_relation_model_v3(
+    tok2vec: Model[List[Doc], List[Floats2d]],
+    get_candidates: Callable[[Doc], List[Candidate]],
+    hidden_width: int = 128,
+    dropout: float = 0.1,
+    context: int = 0,
+    max_gap: bool = True,
+    nO: Optional[int] = None,
+) -> Model[List[Doc], Floats2d]:
+    """v2 plus, with `max_gap`, the element-wise maximum over the words between the pair.
+
+    A mean over a long gap dilutes the one word that decides the pair (`مدیرعامل`, `سرمربی`, `عضو`);
+    the maximum keeps it, as the piecewise max pooling of PCNN relation extractors does (Zeng et al.
+    2015). v3 with `max_gap = false` is v2.
+    """
+    instances = create_instance_layer(tok2vec, get_candidates, context, max_gap)
+    output = Sigmoid(nO=nO)
+    model = chain(instances, Relu(nO=hidden_width, dropout=dropout), output)
+    model.set_ref("output", output)
+    model.attrs["get_candidates"] = get_candidates
+    return model
+
+
 def create_instance_layer(
     tok2vec: Model[List[Doc], List[Floats2d]],
     get_candidates: Callable[[Doc], List[Candidate]],
     context: int = 0,
+    max_gap: bool = False,
 ) -> Model[List[Doc], Floats2d]:
     return Model(
         "relation_instances",
         _instances_forward,
         layers=[tok2vec],
         refs={"tok2vec": tok2vec},
-        attrs={"get_candidates": get_candidates, "context": context},
+        attrs={"get_candidates": get_candidates, "context": context, "max_gap": max_gap},
         init=_instances_init,
     )
 
@@ -286,10 +312,33 @@ def _segments(candidates: List[Candidate], context: int, n_tokens: int) -> Tuple
     return starts, ends
 
 
+def _gap_max(ops: Any, tokvec: Floats2d, starts: numpy.ndarray, ends: numpy.ndarray) -> Tuple[Floats2d, Callable]:
+    """Element-wise maximum of `tokvec` over each [start, end) range (zeros for an empty range), and its backprop."""
+    lengths = numpy.asarray(ends - starts, dtype="int32")
+    filled = lengths > 0
+    width = tokvec.shape[1]
+    pooled = ops.alloc2f(len(lengths), width)
+    if not filled.any():
+        return pooled, lambda d_pooled: ops.alloc2f(*tokvec.shape)
+    index = numpy.concatenate([numpy.arange(s, e) for s, e in zip(starts[filled], ends[filled])])
+    maxes, which = ops.reduce_max(tokvec[index], ops.asarray1i(lengths[filled]))
+    pooled[filled] = maxes
+
+    def backprop(d_pooled: Floats2d) -> Floats2d:
+        d_rows = ops.backprop_reduce_max(ops.xp.ascontiguousarray(d_pooled[filled]), which,
+                                         ops.asarray1i(lengths[filled]))
+        d_tokvec = ops.alloc2f(*tokvec.shape)
+        ops.xp.add.at(d_tokvec, index, d_rows)
+        return d_tokvec
+
+    return pooled, backprop
+
+
 def _instances_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[Floats2d, Callable]:
     tok2vec = model.get_ref("tok2vec")
     get_candidates = model.attrs["get_candidates"]
     context = model.attrs["context"]
+    max_gap = model.attrs.get("max_gap", False)
     k_segments = n_segments(context)
     ops = model.ops
     tokvecs, backprop_tok2vec = tok2vec(docs, is_train)
@@ -306,10 +355,14 @@ def _instances_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[F
         lengths = ops.xp.asarray(ends - starts, dtype="float32")
         safe = ops.xp.maximum(lengths, 1.0)[..., None]
         pooled = [(prefix[ends[k]] - prefix[starts[k]]) / safe[k] for k in range(k_segments)]
+        gap_backprop = None
+        if max_gap:
+            gap_max, gap_backprop = _gap_max(ops, tokvec, starts[2], ends[2])
+            pooled.append(gap_max)
         features = ops.asarray2f(numpy.array([c.features for c in candidates], dtype="float32"))
         outputs.append(ops.xp.hstack(pooled + [features]))
-        saved.append((starts, ends, safe, tokvec.shape[0]))
-    n_out = k_segments * width + getattr(get_candidates, "n_features", n_features())
+        saved.append((starts, ends, safe, tokvec.shape[0], gap_backprop))
+    n_out = (k_segments + int(max_gap)) * width + getattr(get_candidates, "n_features", n_features())
     output = ops.xp.vstack(outputs) if outputs else ops.alloc2f(0, n_out)
 
     def backprop(d_output: Floats2d) -> List[Floats2d]:
@@ -318,7 +371,7 @@ def _instances_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[F
         for tokvec, record in zip(tokvecs, saved):
             d_tokvec = ops.alloc2f(*tokvec.shape)
             if record is not None:
-                starts, ends, safe, n_tokens = record
+                starts, ends, safe, n_tokens, gap_backprop = record
                 n = starts.shape[1]
                 block = d_output[row : row + n]
                 row += n
@@ -328,6 +381,8 @@ def _instances_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[F
                     ops.xp.add.at(diff, starts[k], grad)
                     ops.xp.add.at(diff, ends[k], -grad)
                 d_tokvec = ops.xp.cumsum(diff, axis=0)[:-1]
+                if gap_backprop is not None:
+                    d_tokvec += gap_backprop(block[:, k_segments * width : (k_segments + 1) * width])
             d_tokvecs.append(d_tokvec)
         return backprop_tok2vec(d_tokvecs)
 
