@@ -26,6 +26,19 @@ def corpus_doc(nlp, index: int = 0) -> Doc:
     return task_to_doc(nlp.vocab, tasks[index])
 
 
+def fixed_tok2vec(vectors: numpy.ndarray, received: dict) -> Model:
+    """A stand-in tok2vec: `vectors` for the one doc, and the gradient it gets back in `received["d"]`."""
+
+    def forward(model, docs, is_train):
+        def backprop(d_vectors):
+            received["d"] = d_vectors
+            return []
+
+        return [vectors], backprop
+
+    return Model("fixed", forward)
+
+
 def test_token_marks_count_marker_tokens_between_any_two_positions(nlp) -> None:
     doc = corpus_doc(nlp, 3)
     marks = token_marks(doc_orths(doc), orth_ids([".", "،"]))
@@ -77,15 +90,7 @@ def test_pooling_forward_and_backward(nlp) -> None:
     width = 4
     vectors = numpy.arange(len(doc) * width, dtype="float32").reshape(len(doc), width)
     received = {}
-
-    def forward(model, docs, is_train):
-        def backprop(d_vectors):
-            received["d"] = d_vectors
-            return []
-
-        return [vectors], backprop
-
-    tok2vec = Model("fixed", forward)
+    tok2vec = fixed_tok2vec(vectors, received)
     layer = create_instance_layer(tok2vec, lambda d: candidate_pairs(d, 40))
     output, backprop = layer([doc], is_train=True)
     assert output.shape == (1, 3 * width + n_features())
@@ -107,15 +112,7 @@ def test_context_pools_the_words_before_and_after_the_pair(nlp) -> None:
     width = 3
     vectors = numpy.arange(len(doc) * width, dtype="float32").reshape(len(doc), width)
     received = {}
-
-    def forward(model, docs, is_train):
-        def backprop(d_vectors):
-            received["d"] = d_vectors
-            return []
-
-        return [vectors], backprop
-
-    layer = create_instance_layer(Model("fixed", forward), lambda d: candidate_pairs(d, 40), context=3)
+    layer = create_instance_layer(fixed_tok2vec(vectors, received), lambda d: candidate_pairs(d, 40), context=3)
     output, backprop = layer([doc], is_train=True)
     assert output.shape == (1, 5 * width + n_features())
     numpy.testing.assert_allclose(output[0, 3 * width : 4 * width], vectors[0])  # clipped at the doc start
@@ -125,8 +122,8 @@ def test_context_pools_the_words_before_and_after_the_pair(nlp) -> None:
     backprop(d_output)
     expected = numpy.array([1.0, 0, 0, 0, 0, 0, 0.5, 0.5], dtype="float32")[:, None] * numpy.ones(width)
     numpy.testing.assert_allclose(received["d"][0], expected)
-    assert create_instance_layer(Model("fixed", forward), lambda d: candidate_pairs(d, 40))([doc], False)[0].shape \
-        == (1, 3 * width + n_features())  # context 0 is v1
+    plain = create_instance_layer(fixed_tok2vec(vectors, received), lambda d: candidate_pairs(d, 40))
+    assert plain([doc], False)[0].shape == (1, 3 * width + n_features())  # context 0 is v1
 
 
 def test_max_gap_keeps_the_strongest_word_between_the_pair(nlp) -> None:
@@ -138,15 +135,7 @@ def test_max_gap_keeps_the_strongest_word_between_the_pair(nlp) -> None:
     vectors = numpy.zeros((len(doc), width), dtype="float32")
     vectors[2:6] = [[1, -1, 0], [0, 5, -2], [2, 0, -1], [9, 1, -3]]  # the gap: tokens 2-5
     received = {}
-
-    def forward(model, docs, is_train):
-        def backprop(d_vectors):
-            received["d"] = d_vectors
-            return []
-
-        return [vectors], backprop
-
-    layer = create_instance_layer(Model("fixed", forward), lambda d: candidate_pairs(d, 40), max_gap=True)
+    layer = create_instance_layer(fixed_tok2vec(vectors, received), lambda d: candidate_pairs(d, 40), max_gap=True)
     output, backprop = layer([doc], is_train=True)
     assert output.shape == (1, 4 * width + n_features())
     numpy.testing.assert_allclose(output[0, 2 * width : 3 * width], vectors[2:6].mean(axis=0))
@@ -165,15 +154,7 @@ def test_max_gap_of_adjacent_entities_is_zero(nlp) -> None:
     doc.ents = [Span(doc, 1, 3, label="PERSON"), Span(doc, 3, 5, label="ORG")]
     vectors = numpy.arange(len(doc) * 2, dtype="float32").reshape(len(doc), 2) + 1
     received = {}
-
-    def forward(model, docs, is_train):
-        def backprop(d_vectors):
-            received["d"] = d_vectors
-            return []
-
-        return [vectors], backprop
-
-    layer = create_instance_layer(Model("fixed", forward), lambda d: candidate_pairs(d, 40), max_gap=True)
+    layer = create_instance_layer(fixed_tok2vec(vectors, received), lambda d: candidate_pairs(d, 40), max_gap=True)
     output, backprop = layer([doc], is_train=True)
     numpy.testing.assert_allclose(output[0, 6:8], [0, 0])
     d_output = numpy.zeros_like(output)

@@ -236,12 +236,8 @@ def create_relation_model_v2(
     nO: Optional[int] = None,
 ) -> Model[List[Doc], Floats2d]:
     """v1 plus the mean vectors of up to `context` tokens before the pair and after it (0: v1)."""
-    instances = create_instance_layer(tok2vec, get_candidates, context)
-    output = Sigmoid(nO=nO)
-    model = chain(instances, Relu(nO=hidden_width, dropout=dropout), output)
-    model.set_ref("output", output)
-    model.attrs["get_candidates"] = get_candidates
-    return model
+    return create_relation_model_v3(tok2vec, get_candidates, hidden_width, dropout, context=context, max_gap=False,
+                                    nO=nO)
 
 
 @registry.architectures("persian_ie.RelationModel.v3")
