@@ -334,7 +334,7 @@ def _instances_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[F
     tok2vec = model.get_ref("tok2vec")
     get_candidates = model.attrs["get_candidates"]
     context = model.attrs["context"]
-    max_gap = model.attrs.get("max_gap", False)
+    max_gap = model.attrs["max_gap"]
     k_segments = n_segments(context)
     ops = model.ops
     tokvecs, backprop_tok2vec = tok2vec(docs, is_train)
