@@ -1,7 +1,8 @@
 """Export a blind agreement sample: pre-annotated paragraphs of reviewed batches for a third annotator.
 
-Draws --per-batch paragraphs with at least one proposed span from each of --batches, and writes them with
-their review sheet and `sample.json` (what was drawn, and how) to a new folder `<batches-dir>/agreement-NAME/`.
+Draws --per-batch paragraphs with at least one proposed span (with --with, every one of those labels) from
+each of --batches, and writes them with their review sheet and `sample.json` (what was drawn, and how) to a
+new folder `<batches-dir>/agreement-NAME/`.
 The third annotator corrects the sheet into `answers-annotator.jsonl` without seeing either pass of those
 batches; `corpus-report` then shows, per label, how far that independent pass agrees with what was imported.
 Nothing is imported from the sample.
@@ -27,17 +28,20 @@ def main(
     per_batch: int = typer.Option(10, help="Paragraphs per batch"),
     seed: int = typer.Option(0, help="Random seed of the draw"),
     description: str = typer.Option(..., help="One sentence for the corpus report: what the sample covers"),
+    with_labels: str = typer.Option("", "--with", help="Span labels the pre-annotation must hold, comma-separated "
+                                    "('ORG,QUANTITY' for a HAS_QUANTITY sample); empty: any span"),
 ) -> None:
     folder = batches_dir / f"agreement-{name}"
     if folder.exists():
         raise PersianIEError(f"{folder} already exists", "choose another name; a drawn sample is never redrawn")
     numbers = sorted(parse_batch_ranges(batches))
-    sample = draw_blind_sample(batches_dir, numbers, per_batch, seed)
+    require = [label.strip() for label in with_labels.split(",") if label.strip()]
+    sample = draw_blind_sample(batches_dir, numbers, per_batch, seed, require)
     folder.mkdir(parents=True)
     write_jsonl_atomic(folder / PRE, sample)
     write_text_atomic(folder / "preannotated.sheet.txt", write_sheet(sample, title=PRE))
     write_json_atomic(folder / SAMPLE_FILE, {"description": description, "batches": numbers,
-                                              "per_batch": per_batch, "seed": seed})
+                                              "per_batch": per_batch, "seed": seed, "with": require})
     msg.good(f"{len(sample)} paragraphs from {len(numbers)} batches -> {folder}")
 
 

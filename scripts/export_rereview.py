@@ -3,8 +3,9 @@
 Takes the real paragraphs that hold every --with label (ORG and QUANTITY for HAS_QUANTITY) and came in
 before batch --before-batch, with their corpus annotation as the pre-annotation, and writes them as new
 batch folders (batch-NN/preannotated.jsonl and its review sheet) from --first-batch on, whole articles
-together. A paragraph already in a re-review batch for the same label is not exported again. The
-batches then go through the usual two passes, adjudication and `import-reviewed`.
+together. A paragraph already in a re-review batch of the same --pass for the same label is not exported
+again; --paragraphs linked takes only the paragraphs that already hold a link of the label (a pass that
+checks the links drawn). The batches then go through the usual two passes, adjudication and `import-reviewed`.
 """
 
 from pathlib import Path
@@ -29,9 +30,16 @@ def main(
     before_batch: int = typer.Option(0, help="Only paragraphs that came in before this batch (0: any)"),
     first_batch: int = typer.Option(..., help="Number of the first batch folder to write"),
     size: int = typer.Option(110, help="About how many paragraphs per batch"),
+    pass_number: int = typer.Option(1, "--pass", help="Which re-review of the label: 2 sends back paragraphs the "
+                                    "first pass already re-reviewed"),
+    paragraphs: str = typer.Option("all", help="'all': every paragraph holding the --with labels; 'linked': only "
+                                   "those that already hold a link of the label"),
 ) -> None:
+    if paragraphs not in ("all", "linked"):
+        raise PersianIEError(f"--paragraphs is 'all' or 'linked', not {paragraphs!r}")
     tasks = rereview_tasks((task for _, task in read_jsonl(corpus)), label, require, first_batches(batches_dir),
-                           before_batch, rereviewed(batches_dir, label))
+                           before_batch, rereviewed(batches_dir, label, pass_number), paragraphs == "linked",
+                           pass_number)
     if not tasks:
         msg.warn(f"No paragraph of {corpus} is left to re-review for {label}")
         return

@@ -96,6 +96,20 @@ def test_script_writes_batches_once_and_report_shows_the_relation(small_corpus: 
     again = run_script("export_rereview", args)
     said = " ".join(again.output.split())
     assert again.exit_code == 0 and "left to re-review for HAS_QUANTITY" in said
+    # a second pass over the linked paragraphs only: the first pass does not exclude them, the second is marked
+    linked = [t for t in exported if any(r["label"] == "HAS_QUANTITY" for r in t["relations"])]
+    assert 0 < len(linked) < len(exported)
+    second = run_script("export_rereview", [small_corpus / "gold.jsonl", real, "--first-batch", "30", "--size", "50",
+                                            "--pass", "2", "--paragraphs", "linked"])
+    assert second.exit_code == 0, second.output
+    passed = [t for _, t in read_jsonl(real / "batch-30" / "preannotated.jsonl")]
+    assert {t["_input_hash"] for t in passed} == {t["_input_hash"] for t in linked}
+    assert all(t["meta"]["rereview_pass"] == 2 and "rereview_pass" not in o["meta"] for t, o in zip(passed, linked))
+    assert rereviewed(real, "HAS_QUANTITY", 2) == {t["_input_hash"] for t in linked}
+    assert rereviewed(real, "HAS_QUANTITY") == {t["_input_hash"] for t in exported}
+    bad = run_script("export_rereview", [small_corpus / "gold.jsonl", real, "--first-batch", "40",
+                                         "--paragraphs", "some"])
+    assert bad.exit_code != 0 and "'all' or 'linked'" in bad.output
     (real / "batch-20").mkdir()
     clash = run_script("export_rereview", [small_corpus / "gold.jsonl", real, "--first-batch", "20",
                                            "--label", "AFFILIATED_WITH", "--with", "ORG"])
@@ -218,6 +232,21 @@ def test_blind_samples_are_drawn_from_named_batches_and_each_gets_its_agreement_
     too_many = run_script("export_blind_sample", [tmp_path, "big", "--batches", "12", "--per-batch", "7",
                                                   "--description", "x"])
     assert too_many.exit_code != 0 and "fewer than the 7" in too_many.output
+    # a HAS_QUANTITY sample draws only paragraphs whose proposal holds an ORG and a QUANTITY
+    holding = [t for t in tasks[:6] + empty if {"ORG", "QUANTITY"} <= {s["label"] for s in t["spans"]}]
+    assert 0 < len(holding) < 6
+    focused = run_script("export_blind_sample", [tmp_path, "hq", "--batches", "3", "--per-batch", str(len(holding)),
+                                                 "--description", "x", "--with", "ORG,QUANTITY"])
+    assert focused.exit_code == 0, focused.output
+    drawn = [task for _, task in read_jsonl(tmp_path / "agreement-hq" / "preannotated.jsonl")]
+    assert {t["_input_hash"] for t in drawn} == {t["_input_hash"] for t in holding}
+    assert srsly.read_json(tmp_path / "agreement-hq" / "sample.json")["with"] == ["ORG", "QUANTITY"]
+    short = run_script("export_blind_sample", [tmp_path, "hq2", "--batches", "3", "--per-batch", "6",
+                                               "--description", "x", "--with", "ORG,QUANTITY"])
+    assert short.exit_code != 0 and "with ORG and QUANTITY, fewer than the 6" in short.output
+    unknown = run_script("export_blind_sample", [tmp_path, "hq3", "--batches", "3", "--description", "x",
+                                                 "--with", "MONEY"])
+    assert unknown.exit_code != 0 and "unknown span labels ['MONEY']" in unknown.output
     assert blind_agreement(tmp_path) == []  # drawn, not yet annotated
     # the blind pass drops the first paragraph's first span; an older sample agrees on everything
     blind = [dict(sample[0], spans=sample[0]["spans"][1:], relations=[])] + sample[1:]

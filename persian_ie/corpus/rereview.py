@@ -5,7 +5,9 @@ figure a QUANTITY is), the older batches read the rule differently. A re-review 
 paragraphs that can hold the relation (an ORG and a QUANTITY for HAS_QUANTITY) from the batches
 before the decision, with their corpus annotation as the pre-annotation, so the usual two passes,
 adjudication and `import-reviewed` update them; `corpus-report` then shows what the re-review
-changed. Each batch keeps whole articles together, and a paragraph is re-reviewed for a label once.
+changed. Each batch keeps whole articles together, and a paragraph is re-reviewed for a label once per
+pass: a later pass (`meta.rereview_pass` 2, 3, ...) sends paragraphs back again when a blind sample shows
+the earlier pass still read the rule loosely.
 """
 
 from pathlib import Path
@@ -19,6 +21,8 @@ from .review_changes import batch_folders, batch_number
 from .review_import import SESSION_KEYS
 
 REREVIEW_KEY = "rereview"
+# which re-review of the label a batch belongs to; batches without the key are the first pass
+PASS_KEY = "rereview_pass"
 # a re-review task is a fresh, unanswered pre-annotation: no answer, none of the import's session keys
 _ANSWER_KEYS = ("answer",) + SESSION_KEYS
 
@@ -42,23 +46,28 @@ def first_batches(batches_dir: Path) -> Dict[int, int]:
     return first
 
 
-def rereviewed(batches_dir: Path, label: str) -> Set[int]:
-    """The paragraphs an earlier re-review batch for `label` already holds."""
+def rereviewed(batches_dir: Path, label: str, pass_number: int = 1) -> Set[int]:
+    """The paragraphs an earlier re-review batch of pass `pass_number` for `label` already holds."""
     hashes: Set[int] = set()
     for folder in batch_folders(batches_dir):
         if _rereview_label(folder) == label:
-            hashes.update(task["_input_hash"] for _, task in read_jsonl(folder / "preannotated.jsonl"))
+            hashes.update(task["_input_hash"] for _, task in read_jsonl(folder / "preannotated.jsonl")
+                          if task.get("meta", {}).get(PASS_KEY, 1) == pass_number)
     return hashes
 
 
 def rereview_tasks(corpus: Iterable[Task], label: str, require: Sequence[str], first_batch: Dict[int, int],
-                   before_batch: int = 0, exclude: Set[int] = frozenset()) -> List[Task]:
+                   before_batch: int = 0, exclude: Set[int] = frozenset(), linked: bool = False,
+                   pass_number: int = 1) -> List[Task]:
     """The real corpus paragraphs to re-review for `label`, as unanswered tasks marked `meta.rereview`.
 
     A paragraph qualifies when it holds every span label in `require`, came in before batch
     `before_batch` (0: any batch; a paragraph no batch folder holds counts as batch 0) and is not in
-    `exclude`.
+    `exclude`; with `linked`, only when it also holds a `label` relation (a pass that checks the links
+    drawn, where a blind sample found them too loose). A pass after the first is marked `meta.rereview_pass`.
     """
+    if pass_number < 1:
+        raise PersianIEError(f"a re-review pass is numbered from 1, not {pass_number}")
     if label not in RELATION_LABELS:
         raise PersianIEError(f"unknown relation label {label!r}: expected one of {', '.join(RELATION_LABELS)}")
     unknown = [name for name in require if name not in ENTITY_LABELS]
@@ -72,10 +81,14 @@ def rereview_tasks(corpus: Iterable[Task], label: str, require: Sequence[str], f
         labels = {span["label"] for span in task.get("spans", [])}
         if not set(require) <= labels or task["_input_hash"] in exclude:
             continue
+        if linked and not any(rel["label"] == label for rel in task.get("relations", [])):
+            continue
         if before_batch and first_batch.get(task["_input_hash"], 0) >= before_batch:
             continue
         fresh = {key: value for key, value in task.items() if key not in _ANSWER_KEYS}
         fresh["meta"] = {**meta, REREVIEW_KEY: label}
+        if pass_number > 1:
+            fresh["meta"][PASS_KEY] = pass_number
         tasks.append(fresh)
     return tasks
 

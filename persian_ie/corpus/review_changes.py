@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import srsly
 
@@ -262,13 +262,19 @@ class BlindSample:
     scores: Dict[str, Dict[str, float]]
 
 
-def draw_blind_sample(batches_dir: Path, batches: Iterable[int], per_batch: int, seed: int = 0) -> List[Task]:
+def draw_blind_sample(batches_dir: Path, batches: Iterable[int], per_batch: int, seed: int = 0,
+                      require: Sequence[str] = ()) -> List[Task]:
     """`per_batch` pre-annotated paragraphs with at least one span from each of `batches`, drawn at random.
 
     A third annotator corrects them from the pre-annotation without seeing either pass; `blind_agreement`
     then compares that with what was imported. Paragraphs with no proposed span are left out: on health
-    pages half the paragraphs are empty and would agree trivially.
+    pages half the paragraphs are empty and would agree trivially. With `require`, only paragraphs whose
+    pre-annotation holds every one of those span labels are drawn (ORG and QUANTITY for a sample that
+    measures HAS_QUANTITY): the filter reads the proposal, never the imported version it is compared with.
     """
+    unknown = [label for label in require if label not in ENTITY_LABELS]
+    if unknown:
+        raise PersianIEError(f"unknown span labels {unknown}: expected some of {', '.join(ENTITY_LABELS)}")
     rng = random.Random(seed)
     folders = {batch_number(folder): folder for folder in batch_folders(batches_dir)}
     sample: List[Task] = []
@@ -276,9 +282,11 @@ def draw_blind_sample(batches_dir: Path, batches: Iterable[int], per_batch: int,
         if number not in folders:
             raise PersianIEError(f"no folder batch-{number} under {batches_dir}")
         path = folders[number] / PRE
-        tasks = [task for task in read_tasks(path) if task.get("spans")]
+        tasks = [task for task in read_tasks(path)
+                 if task.get("spans") and set(require) <= {span["label"] for span in task["spans"]}]
         if len(tasks) < per_batch:
-            raise PersianIEError(f"{path} has {len(tasks)} pre-annotated paragraphs with a span, "
+            holding = f"with {' and '.join(require)}" if require else "with a span"
+            raise PersianIEError(f"{path} has {len(tasks)} pre-annotated paragraphs {holding}, "
                                  f"fewer than the {per_batch} asked for: lower --per-batch or pick other batches")
         picked = set(rng.sample(range(len(tasks)), per_batch))
         sample += [task for i, task in enumerate(tasks) if i in picked]
