@@ -15,9 +15,9 @@ from typing import Dict, Iterable, List, Sequence, Set
 
 from ..errors import PersianIEError
 from ..io.prodigy import Task, read_jsonl
-from ..schema import ENTITY_LABELS, RELATION_LABELS
+from ..schema import RELATION_LABELS
 from .build import ORIGIN_REAL
-from .review_changes import batch_folders, batch_number
+from .review_changes import batch_folders, batch_number, require_span_labels
 from .review_import import SESSION_KEYS
 
 REREVIEW_KEY = "rereview"
@@ -70,9 +70,7 @@ def rereview_tasks(corpus: Iterable[Task], label: str, require: Sequence[str], f
         raise PersianIEError(f"a re-review pass is numbered from 1, not {pass_number}")
     if label not in RELATION_LABELS:
         raise PersianIEError(f"unknown relation label {label!r}: expected one of {', '.join(RELATION_LABELS)}")
-    unknown = [name for name in require if name not in ENTITY_LABELS]
-    if unknown:
-        raise PersianIEError(f"unknown span labels {unknown}: expected some of {', '.join(ENTITY_LABELS)}")
+    require_span_labels(require)
     tasks = []
     for task in corpus:
         meta = task.get("meta", {})

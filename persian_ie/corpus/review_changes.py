@@ -262,6 +262,13 @@ class BlindSample:
     scores: Dict[str, Dict[str, float]]
 
 
+def require_span_labels(labels: Iterable[str]) -> None:
+    """Refuse a selection by span labels the schema does not have, before anything is drawn or written."""
+    unknown = [label for label in labels if label not in ENTITY_LABELS]
+    if unknown:
+        raise PersianIEError(f"unknown span labels {unknown}: expected some of {', '.join(ENTITY_LABELS)}")
+
+
 def draw_blind_sample(batches_dir: Path, batches: Iterable[int], per_batch: int, seed: int = 0,
                       require: Sequence[str] = ()) -> List[Task]:
     """`per_batch` pre-annotated paragraphs with at least one span from each of `batches`, drawn at random.
@@ -272,9 +279,7 @@ def draw_blind_sample(batches_dir: Path, batches: Iterable[int], per_batch: int,
     pre-annotation holds every one of those span labels are drawn (ORG and QUANTITY for a sample that
     measures HAS_QUANTITY): the filter reads the proposal, never the imported version it is compared with.
     """
-    unknown = [label for label in require if label not in ENTITY_LABELS]
-    if unknown:
-        raise PersianIEError(f"unknown span labels {unknown}: expected some of {', '.join(ENTITY_LABELS)}")
+    require_span_labels(require)
     rng = random.Random(seed)
     folders = {batch_number(folder): folder for folder in batch_folders(batches_dir)}
     sample: List[Task] = []
