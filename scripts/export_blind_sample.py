@@ -9,11 +9,12 @@ Nothing is imported from the sample.
 """
 
 from pathlib import Path
+from typing import List
 
 import typer
 
 from persian_ie.cli import friendly_errors, msg
-from persian_ie.corpus.review_changes import PRE, SAMPLE_FILE, draw_blind_sample, parse_batch_ranges
+from persian_ie.corpus.review_changes import PRE, SAMPLE_FILE, draw_blind_sample, parse_batch_ranges, parse_span_labels
 from persian_ie.corpus.sheet import write_sheet
 from persian_ie.errors import PersianIEError
 from persian_ie.io.files import write_json_atomic, write_text_atomic
@@ -28,14 +29,14 @@ def main(
     per_batch: int = typer.Option(10, help="Paragraphs per batch"),
     seed: int = typer.Option(0, help="Random seed of the draw"),
     description: str = typer.Option(..., help="One sentence for the corpus report: what the sample covers"),
-    with_labels: str = typer.Option("", "--with", help="Span labels the pre-annotation must hold, comma-separated "
-                                    "('ORG,QUANTITY' for a HAS_QUANTITY sample); empty: any span"),
+    with_labels: List[str] = typer.Option([], "--with", help="Span labels the pre-annotation must hold, repeatable or "
+                                          "comma-separated ('ORG,QUANTITY' for a HAS_QUANTITY sample); none: any span"),
 ) -> None:
     folder = batches_dir / f"agreement-{name}"
     if folder.exists():
         raise PersianIEError(f"{folder} already exists", "choose another name; a drawn sample is never redrawn")
     numbers = sorted(parse_batch_ranges(batches))
-    require = [label.strip() for label in with_labels.split(",") if label.strip()]
+    require = parse_span_labels(with_labels)
     sample = draw_blind_sample(batches_dir, numbers, per_batch, seed, require)
     folder.mkdir(parents=True)
     write_jsonl_atomic(folder / PRE, sample)

@@ -15,6 +15,7 @@ import typer
 
 from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.rereview import first_batches, rereview_tasks, rereviewed, split_by_article
+from persian_ie.corpus.review_changes import parse_span_labels
 from persian_ie.corpus.sheet import write_sheet
 from persian_ie.errors import PersianIEError
 from persian_ie.io.files import write_text_atomic
@@ -26,7 +27,8 @@ def main(
     corpus: Path = typer.Argument(..., help="The corpus (corpus/gold.jsonl)"),
     batches_dir: Path = typer.Argument(..., help="The batch folders (corpus/real)"),
     label: str = typer.Option("HAS_QUANTITY", help="The relation the batches re-review"),
-    require: List[str] = typer.Option(["ORG", "QUANTITY"], "--with", help="Span labels a paragraph must hold"),
+    with_labels: List[str] = typer.Option(["ORG", "QUANTITY"], "--with", help="Span labels a paragraph must hold, "
+                                          "repeatable or comma-separated"),
     before_batch: int = typer.Option(0, help="Only paragraphs that came in before this batch (0: any)"),
     first_batch: int = typer.Option(..., help="Number of the first batch folder to write"),
     size: int = typer.Option(110, help="About how many paragraphs per batch"),
@@ -37,6 +39,7 @@ def main(
 ) -> None:
     if paragraphs not in ("all", "linked"):
         raise PersianIEError(f"--paragraphs is 'all' or 'linked', not {paragraphs!r}")
+    require = parse_span_labels(with_labels)
     tasks = rereview_tasks((task for _, task in read_jsonl(corpus)), label, require, first_batches(batches_dir),
                            before_batch, rereviewed(batches_dir, label, pass_number), paragraphs == "linked",
                            pass_number)

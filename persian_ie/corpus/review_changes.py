@@ -269,6 +269,14 @@ def require_span_labels(labels: Iterable[str]) -> None:
         raise PersianIEError(f"unknown span labels {unknown}: expected some of {', '.join(ENTITY_LABELS)}")
 
 
+def parse_span_labels(values: Iterable[str]) -> List[str]:
+    """The span labels of repeated and comma-separated `--with` options (`--with ORG --with QUANTITY` or
+    `--with ORG,QUANTITY`; a project var passes one string, empty for none), checked against the schema."""
+    labels = [label.strip() for value in values for label in value.split(",") if label.strip()]
+    require_span_labels(labels)
+    return labels
+
+
 def draw_blind_sample(batches_dir: Path, batches: Iterable[int], per_batch: int, seed: int = 0,
                       require: Sequence[str] = ()) -> List[Task]:
     """`per_batch` pre-annotated paragraphs with at least one span from each of `batches`, drawn at random.

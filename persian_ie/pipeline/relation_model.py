@@ -317,12 +317,12 @@ def _gap_max(ops: Any, tokvec: Floats2d, starts: numpy.ndarray, ends: numpy.ndar
     if not filled.any():
         return pooled, lambda d_pooled: ops.alloc2f(*tokvec.shape)
     index = numpy.concatenate([numpy.arange(s, e) for s, e in zip(starts[filled], ends[filled])])
-    maxes, which = ops.reduce_max(tokvec[index], ops.asarray1i(lengths[filled]))
+    filled_lengths = ops.asarray1i(lengths[filled])
+    maxes, which = ops.reduce_max(tokvec[index], filled_lengths)
     pooled[filled] = maxes
 
     def backprop(d_pooled: Floats2d) -> Floats2d:
-        d_rows = ops.backprop_reduce_max(ops.xp.ascontiguousarray(d_pooled[filled]), which,
-                                         ops.asarray1i(lengths[filled]))
+        d_rows = ops.backprop_reduce_max(ops.xp.ascontiguousarray(d_pooled[filled]), which, filled_lengths)
         d_tokvec = ops.alloc2f(*tokvec.shape)
         ops.xp.add.at(d_tokvec, index, d_rows)
         return d_tokvec
@@ -365,20 +365,21 @@ def _instances_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[F
         d_tokvecs = []
         row = 0
         for tokvec, record in zip(tokvecs, saved):
-            d_tokvec = ops.alloc2f(*tokvec.shape)
-            if record is not None:
-                starts, ends, safe, n_tokens, gap_backprop = record
-                n = starts.shape[1]
-                block = d_output[row : row + n]
-                row += n
-                diff = ops.alloc2f(n_tokens + 1, width)
-                for k in range(k_segments):
-                    grad = block[:, k * width : (k + 1) * width] / safe[k]
-                    ops.xp.add.at(diff, starts[k], grad)
-                    ops.xp.add.at(diff, ends[k], -grad)
-                d_tokvec = ops.xp.cumsum(diff, axis=0)[:-1]
-                if gap_backprop is not None:
-                    d_tokvec += gap_backprop(block[:, k_segments * width : (k_segments + 1) * width])
+            if record is None:
+                d_tokvecs.append(ops.alloc2f(*tokvec.shape))
+                continue
+            starts, ends, safe, n_tokens, gap_backprop = record
+            n = starts.shape[1]
+            block = d_output[row : row + n]
+            row += n
+            diff = ops.alloc2f(n_tokens + 1, width)
+            for k in range(k_segments):
+                grad = block[:, k * width : (k + 1) * width] / safe[k]
+                ops.xp.add.at(diff, starts[k], grad)
+                ops.xp.add.at(diff, ends[k], -grad)
+            d_tokvec = ops.xp.cumsum(diff, axis=0)[:-1]
+            if gap_backprop is not None:
+                d_tokvec += gap_backprop(block[:, k_segments * width : (k_segments + 1) * width])
             d_tokvecs.append(d_tokvec)
         return backprop_tok2vec(d_tokvecs)
 
