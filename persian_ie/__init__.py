@@ -6,5 +6,5 @@ __version__ = "0.1.0"
 # the relation component and model, the CPU ops callback, the rule-based components and the raw-news
 # reader of the pretraining step
 from .baselines import heuristic_relations, rules  # noqa: E402,F401
-from .pipeline import cpu_ops, relation_component, relation_model, tokenizer  # noqa: E402,F401
+from .pipeline import cpu_ops, entity_tags, relation_component, relation_model, tokenizer  # noqa: E402,F401
 from .training import pretrain  # noqa: E402,F401

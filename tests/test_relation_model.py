@@ -148,6 +148,46 @@ def test_max_gap_keeps_the_strongest_word_between_the_pair(nlp) -> None:
     numpy.testing.assert_allclose(received["d"][0], expected)
 
 
+def test_gap_edges_pool_the_words_next_to_each_end(nlp) -> None:
+    """v4: two more mean segments, the first and the last `gap_edges` words between the pair."""
+    words = ["علی", "رضایی", "دیروز", "به", "عنوان", "مدیرعامل", "شرکت", "فولاد", "معرفی", "شد"]
+    doc = Doc(nlp.vocab, words=words)
+    doc.ents = [Span(doc, 0, 2, label="PERSON"), Span(doc, 6, 8, label="ORG")]
+    width = 3
+    vectors = numpy.arange(len(doc) * width, dtype="float32").reshape(len(doc), width)
+    received = {}
+    layer = create_instance_layer(fixed_tok2vec(vectors, received), lambda d: candidate_pairs(d, 40), gap_edges=2)
+    output, backprop = layer([doc], is_train=True)
+    assert output.shape == (1, 5 * width + n_features())
+    numpy.testing.assert_allclose(output[0, 2 * width : 3 * width], vectors[2:6].mean(axis=0))  # the whole gap
+    numpy.testing.assert_allclose(output[0, 3 * width : 4 * width], vectors[2:4].mean(axis=0))  # after the PERSON
+    numpy.testing.assert_allclose(output[0, 4 * width : 5 * width], vectors[4:6].mean(axis=0))  # before the ORG
+    d_output = numpy.zeros_like(output)
+    d_output[0, 3 * width : 4 * width] = 1.0
+    d_output[0, 4 * width : 5 * width] = 2.0
+    backprop(d_output)
+    expected = numpy.array([0, 0, 0.5, 0.5, 1.0, 1.0, 0, 0, 0, 0], dtype="float32")[:, None] * numpy.ones(width)
+    numpy.testing.assert_allclose(received["d"][0], expected)
+
+
+def test_gap_edges_of_a_short_gap_are_the_gap_and_of_no_gap_zero(nlp) -> None:
+    doc = Doc(nlp.vocab, words=["علی", "رضایی", "مدیرعامل", "شرکت", "فولاد", "و", "حسن", "احمدی"])
+    doc.ents = [Span(doc, 0, 2, label="PERSON"), Span(doc, 3, 5, label="ORG"), Span(doc, 6, 8, label="PERSON")]
+    width = 2
+    vectors = numpy.arange(len(doc) * width, dtype="float32").reshape(len(doc), width) + 1
+    layer = create_instance_layer(fixed_tok2vec(vectors, {}), lambda d: candidate_pairs(d, 40), gap_edges=3)
+    output, _ = layer([doc], is_train=False)
+    pairs = [(c.head.start, c.child.start) for c in candidate_pairs(doc, 40)]
+    one_word = output[pairs.index((0, 3))]
+    for segment in (2, 3, 4):  # gap, its first words, its last words: all the one word `مدیرعامل`
+        numpy.testing.assert_allclose(one_word[segment * width : (segment + 1) * width], vectors[2])
+    adjacent = Doc(nlp.vocab, words=["مدیرعامل", "علی", "رضایی", "شرکت", "فولاد"])
+    adjacent.ents = [Span(adjacent, 1, 3, label="PERSON"), Span(adjacent, 3, 5, label="ORG")]
+    layer = create_instance_layer(fixed_tok2vec(vectors[:5], {}), lambda d: candidate_pairs(d, 40), gap_edges=3)
+    output, _ = layer([adjacent], is_train=False)
+    assert not output[0, 2 * width : 5 * width].any()
+
+
 def test_max_gap_of_adjacent_entities_is_zero(nlp) -> None:
     """No word between the pair: the max segment is zeros and sends no gradient."""
     doc = Doc(nlp.vocab, words=["مدیرعامل", "علی", "رضایی", "شرکت", "فولاد"])

@@ -15,7 +15,8 @@ of entities. This model is built for the schema instead:
   rediscover it. Candidates v2 add how many words of the gap are not part of a list: in a line-up
   (`منچسترسیتی: ادرسون- واکر- کمپانی`) or a run of names (`الف، ب و ج در تیم X`) every member is as
   close to the body as the first one, though other entities of its kind lie closer. Model v3 adds the
-  element-wise maximum over the words between the pair beside their mean.
+  element-wise maximum over the words between the pair beside their mean, and v4 the mean of the first
+  and of the last few words between them, the words next to each end (`X، سرمربی ... Y`).
 
 Pooling uses prefix sums, so the forward and backward passes are linear in tokens plus candidates.
 """
@@ -256,7 +257,28 @@ def create_relation_model_v3(
     the maximum keeps it, as the piecewise max pooling of PCNN relation extractors does (Zeng et al.
     2015). v3 with `max_gap = false` is v2.
     """
-    instances = create_instance_layer(tok2vec, get_candidates, context, max_gap)
+    return create_relation_model_v4(tok2vec, get_candidates, hidden_width, dropout, context=context, max_gap=max_gap,
+                                    gap_edges=0, nO=nO)
+
+
+@registry.architectures("persian_ie.RelationModel.v4")
+def create_relation_model_v4(
+    tok2vec: Model[List[Doc], List[Floats2d]],
+    get_candidates: Callable[[Doc], List[Candidate]],
+    hidden_width: int = 128,
+    dropout: float = 0.1,
+    context: int = 0,
+    max_gap: bool = False,
+    gap_edges: int = 2,
+    nO: Optional[int] = None,
+) -> Model[List[Doc], Floats2d]:
+    """v3 plus, with `gap_edges`, the mean of the first and of the last `gap_edges` words between the pair.
+
+    The word that decides a pair usually stands next to one of its ends (`X، سرمربی تیم Y`, `Y با
+    سرمایه X`); a mean over a long gap blurs it, and a maximum loses which end it stood by. v4 with
+    `gap_edges = 0` is v3.
+    """
+    instances = create_instance_layer(tok2vec, get_candidates, context, max_gap, gap_edges)
     output = Sigmoid(nO=nO)
     model = chain(instances, Relu(nO=hidden_width, dropout=dropout), output)
     model.set_ref("output", output)
@@ -269,13 +291,14 @@ def create_instance_layer(
     get_candidates: Callable[[Doc], List[Candidate]],
     context: int = 0,
     max_gap: bool = False,
+    gap_edges: int = 0,
 ) -> Model[List[Doc], Floats2d]:
     return Model(
         "relation_instances",
         _instances_forward,
         layers=[tok2vec],
         refs={"tok2vec": tok2vec},
-        attrs={"get_candidates": get_candidates, "context": context, "max_gap": max_gap},
+        attrs={"get_candidates": get_candidates, "context": context, "max_gap": max_gap, "gap_edges": gap_edges},
         init=_instances_init,
     )
 
@@ -287,15 +310,18 @@ def _instances_init(model: Model, X: Optional[List[Doc]] = None, Y: Optional[Flo
     return model
 
 
-def n_segments(context: int) -> int:
-    """Pooled segments per candidate: head, child, between, and with context the words before and after."""
-    return 5 if context > 0 else 3
+def n_segments(context: int, gap_edges: int = 0) -> int:
+    """Mean-pooled segments per candidate: head, child, between; with context the words before and after the
+    pair; with gap_edges the first and the last words between it."""
+    return 3 + (2 if context > 0 else 0) + (2 if gap_edges > 0 else 0)
 
 
-def _segments(candidates: List[Candidate], context: int, n_tokens: int) -> Tuple[numpy.ndarray, numpy.ndarray]:
+def _segments(candidates: List[Candidate], context: int, n_tokens: int,
+              gap_edges: int = 0) -> Tuple[numpy.ndarray, numpy.ndarray]:
     """Start and end token indices of each pooled segment (n_segments x n each); an empty segment pools to 0."""
-    starts = numpy.zeros((n_segments(context), len(candidates)), dtype="int64")
-    ends = numpy.zeros((n_segments(context), len(candidates)), dtype="int64")
+    starts = numpy.zeros((n_segments(context, gap_edges), len(candidates)), dtype="int64")
+    ends = numpy.zeros((n_segments(context, gap_edges), len(candidates)), dtype="int64")
+    edge_row = n_segments(context)
     for i, cand in enumerate(candidates):
         lo, up = _gap(cand.head, cand.child)
         starts[:3, i] = (cand.head.start, cand.child.start, lo)
@@ -303,8 +329,12 @@ def _segments(candidates: List[Candidate], context: int, n_tokens: int) -> Tuple
         if context:
             first = min(cand.head.start, cand.child.start)
             last = max(cand.head.end, cand.child.end)
-            starts[3:, i] = (max(first - context, 0), last)
-            ends[3:, i] = (first, min(last + context, n_tokens))
+            starts[3:5, i] = (max(first - context, 0), last)
+            ends[3:5, i] = (first, min(last + context, n_tokens))
+        if gap_edges:
+            up = max(lo, up)
+            starts[edge_row:, i] = (lo, max(up - gap_edges, lo))
+            ends[edge_row:, i] = (min(lo + gap_edges, up), up)
     return starts, ends
 
 
@@ -335,7 +365,8 @@ def _instances_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[F
     get_candidates = model.attrs["get_candidates"]
     context = model.attrs["context"]
     max_gap = model.attrs["max_gap"]
-    k_segments = n_segments(context)
+    gap_edges = model.attrs.get("gap_edges", 0)
+    k_segments = n_segments(context, gap_edges)
     ops = model.ops
     tokvecs, backprop_tok2vec = tok2vec(docs, is_train)
     all_candidates = [get_candidates(doc) for doc in docs]
@@ -346,7 +377,7 @@ def _instances_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[F
         if not candidates:
             saved.append(None)
             continue
-        starts, ends = _segments(candidates, context, tokvec.shape[0])
+        starts, ends = _segments(candidates, context, tokvec.shape[0], gap_edges)
         prefix = ops.xp.concatenate([ops.alloc2f(1, width), ops.xp.cumsum(tokvec, axis=0)])
         lengths = ops.xp.asarray(ends - starts, dtype="float32")
         safe = ops.xp.maximum(lengths, 1.0)[..., None]
