@@ -319,8 +319,9 @@ def n_segments(context: int, gap_edges: int = 0) -> int:
 def _segments(candidates: List[Candidate], context: int, n_tokens: int,
               gap_edges: int = 0) -> Tuple[numpy.ndarray, numpy.ndarray]:
     """Start and end token indices of each pooled segment (n_segments x n each); an empty segment pools to 0."""
-    starts = numpy.zeros((n_segments(context, gap_edges), len(candidates)), dtype="int64")
-    ends = numpy.zeros((n_segments(context, gap_edges), len(candidates)), dtype="int64")
+    shape = (n_segments(context, gap_edges), len(candidates))
+    starts = numpy.zeros(shape, dtype="int64")
+    ends = numpy.zeros(shape, dtype="int64")
     edge_row = n_segments(context)
     for i, cand in enumerate(candidates):
         lo, up = _gap(cand.head, cand.child)
@@ -365,7 +366,7 @@ def _instances_forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[F
     get_candidates = model.attrs["get_candidates"]
     context = model.attrs["context"]
     max_gap = model.attrs["max_gap"]
-    gap_edges = model.attrs.get("gap_edges", 0)
+    gap_edges = model.attrs["gap_edges"]
     k_segments = n_segments(context, gap_edges)
     ops = model.ops
     tokvecs, backprop_tok2vec = tok2vec(docs, is_train)
