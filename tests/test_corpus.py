@@ -144,3 +144,52 @@ def test_spacy_debug_data_finds_no_errors(corpus_dir, tiny_config) -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "✘" not in result.stdout, result.stdout[-3000:]
     assert "0 errors" in result.stdout or "✔ Good amount of examples" in result.stdout
+
+
+def test_spacy_files_read_back_with_the_msgpack_plugins_loaded_once(tmp_path: Path) -> None:
+    import numpy
+    from spacy.tokens import DocBin
+    from srsly.msgpack import msgpack_decoders, msgpack_encoders
+
+    from persian_ie.corpus.convert import DOC_META_KEY, doc_meta, read_docbin
+
+    # importing the package loaded them: reading a .spacy file no longer scans the installed packages per doc
+    assert not msgpack_decoders.entry_points and not msgpack_encoders.entry_points
+    assert "numpy" in msgpack_decoders.get_all() and "numpy" in msgpack_encoders.get_all()
+    nlp = blank_nlp()
+    doc = nlp("وزیر صنعت، معدن و تجارت گفت: ۱۲ خوشه صنعتی فعال است.")
+    meta = {"origin": "real", "outlet": "fars", "article": "a1", "paragraph": 2}
+    doc.user_data[DOC_META_KEY] = meta
+    doc.user_data["scores"] = numpy.array([0.25, 0.75], dtype="float32")  # the numpy decoder still runs
+    DocBin(docs=[doc], store_user_data=True).to_disk(tmp_path / "one.spacy")
+    (back,) = read_docbin(tmp_path / "one.spacy", nlp.vocab)
+    assert back.text == doc.text and doc_meta(back) == meta
+    assert isinstance(back.user_data["scores"], numpy.ndarray) and back.user_data["scores"].tolist() == [0.25, 0.75]
+
+
+def test_msgpack_plugins_from_entry_points_stay_available_with_their_precedence(monkeypatch) -> None:
+    import catalogue
+
+    from persian_ie.io.msgpack_plugins import load_msgpack_plugins_once
+
+    def by_entry_point(obj, chain=None):
+        return obj
+
+    def by_name(obj, chain=None):
+        return obj
+
+    registry = catalogue.create("persian_ie_test", "msgpack_decoders", entry_points=True)
+    registry.register("shared", func=by_name)
+    scans = []
+
+    def entry_points():
+        scans.append(1)
+        return {"plugin": by_entry_point, "shared": by_entry_point}
+
+    monkeypatch.setattr(registry, "get_entry_points", entry_points)
+    load_msgpack_plugins_once([registry])
+    assert scans == [1] and registry.entry_points is False
+    assert registry.get_all() == {"plugin": by_entry_point, "shared": by_name}
+    assert registry.get_all() and scans == [1]  # asking again scans nothing
+    load_msgpack_plugins_once([registry])  # a second call (a second import path) changes nothing
+    assert registry.get_all() == {"plugin": by_entry_point, "shared": by_name} and scans == [1]

@@ -126,17 +126,30 @@ def test_context_pools_the_words_before_and_after_the_pair(nlp) -> None:
     assert plain([doc], False)[0].shape == (1, 3 * width + n_features())  # context 0 is v1
 
 
-def test_max_gap_keeps_the_strongest_word_between_the_pair(nlp) -> None:
-    """v3: the element-wise maximum over the gap, with its gradient on the winning word of each dimension."""
+def gap_doc(nlp) -> Doc:
+    """A PERSON (tokens 0-1) and an ORG (6-7) with four words between them (2-5)."""
     words = ["علی", "رضایی", "دیروز", "به", "عنوان", "مدیرعامل", "شرکت", "فولاد", "معرفی", "شد"]
     doc = Doc(nlp.vocab, words=words)
     doc.ents = [Span(doc, 0, 2, label="PERSON"), Span(doc, 6, 8, label="ORG")]
+    return doc
+
+
+def run_instance_layer(doc: Doc, vectors: numpy.ndarray, **settings):
+    """The instance layer over fixed token vectors, run for training: its output, backprop and the
+    gradient it hands the token vectors (in `received["d"]` once backprop ran)."""
+    received = {}
+    layer = create_instance_layer(fixed_tok2vec(vectors, received), lambda d: candidate_pairs(d, 40), **settings)
+    output, backprop = layer([doc], is_train=True)
+    return output, backprop, received
+
+
+def test_max_gap_keeps_the_strongest_word_between_the_pair(nlp) -> None:
+    """v3: the element-wise maximum over the gap, with its gradient on the winning word of each dimension."""
+    doc = gap_doc(nlp)
     width = 3
     vectors = numpy.zeros((len(doc), width), dtype="float32")
     vectors[2:6] = [[1, -1, 0], [0, 5, -2], [2, 0, -1], [9, 1, -3]]  # the gap: tokens 2-5
-    received = {}
-    layer = create_instance_layer(fixed_tok2vec(vectors, received), lambda d: candidate_pairs(d, 40), max_gap=True)
-    output, backprop = layer([doc], is_train=True)
+    output, backprop, received = run_instance_layer(doc, vectors, max_gap=True)
     assert output.shape == (1, 4 * width + n_features())
     numpy.testing.assert_allclose(output[0, 2 * width : 3 * width], vectors[2:6].mean(axis=0))
     numpy.testing.assert_allclose(output[0, 3 * width : 4 * width], [9, 5, 0])
@@ -150,14 +163,10 @@ def test_max_gap_keeps_the_strongest_word_between_the_pair(nlp) -> None:
 
 def test_gap_edges_pool_the_words_next_to_each_end(nlp) -> None:
     """v4: two more mean segments, the first and the last `gap_edges` words between the pair."""
-    words = ["علی", "رضایی", "دیروز", "به", "عنوان", "مدیرعامل", "شرکت", "فولاد", "معرفی", "شد"]
-    doc = Doc(nlp.vocab, words=words)
-    doc.ents = [Span(doc, 0, 2, label="PERSON"), Span(doc, 6, 8, label="ORG")]
+    doc = gap_doc(nlp)
     width = 3
     vectors = numpy.arange(len(doc) * width, dtype="float32").reshape(len(doc), width)
-    received = {}
-    layer = create_instance_layer(fixed_tok2vec(vectors, received), lambda d: candidate_pairs(d, 40), gap_edges=2)
-    output, backprop = layer([doc], is_train=True)
+    output, backprop, received = run_instance_layer(doc, vectors, gap_edges=2)
     assert output.shape == (1, 5 * width + n_features())
     numpy.testing.assert_allclose(output[0, 2 * width : 3 * width], vectors[2:6].mean(axis=0))  # the whole gap
     numpy.testing.assert_allclose(output[0, 3 * width : 4 * width], vectors[2:4].mean(axis=0))  # after the PERSON

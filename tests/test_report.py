@@ -209,3 +209,33 @@ def test_learning_curve_by_real_data(corpus_dir: Path, tiny_config: Path, tmp_pa
     for point in points:
         for key in ("real_dev_ner_f", "real_dev_rel_f", "real_test_ner_f", "real_test_rel_f", "test_ner_f"):
             assert 0.0 <= point[key] <= 1.0
+
+
+@pytest.mark.skipif(not REALDEV_PATH.exists(), reason="../shared/realdev is not beside the project")
+def test_experiment_scores_every_seed_per_label_and_their_mean(corpus_dir: Path, tiny_config: Path,
+                                                               tmp_path: Path) -> None:
+    from persian_ie.schema import RELATION_LABELS
+
+    args = [tiny_config, corpus_dir, tmp_path / "lever.json", "--set", "training.max_steps=5", "--seed", "0",
+            "--seed", "1", "--realdev", REALDEV_PATH, "--work-dir", tmp_path / "work"]
+    result = run_script("experiment", args)
+    assert result.exit_code == 0, result.output
+    lever = srsly.read_json(tmp_path / "lever.json")
+    assert lever["overrides"] == {"training.max_steps": "5"}
+    runs = lever["runs"]
+    assert [run["seed"] for run in runs] == [0, 1] and all(run["train_seconds"] > 0 for run in runs)
+    for run in runs:
+        assert set(run["scores"]) == {"test", "real_test", "real_dev"}
+        for scores in run["scores"].values():
+            assert set(scores["per_label"]["ner"]) == set(ENTITY_LABELS)
+            assert set(scores["per_label"]["rel_gold_ents"]) <= set(RELATION_LABELS)
+            assert all(0.0 <= f <= 1.0 for block in scores["per_label"].values() for f in block.values())
+    first, second = (run["scores"]["real_dev"] for run in runs)
+    assert lever["mean"]["real_dev"]["ner"] == pytest.approx((first["ner"] + second["ner"]) / 2)
+    assert lever["mean"]["real_dev"]["per_label"]["ner"]["ORG"] == pytest.approx(
+        (first["per_label"]["ner"]["ORG"] + second["per_label"]["ner"]["ORG"]) / 2)
+    # --reuse scores the trained seeds again without training them: same scores, no training time
+    assert run_script("experiment", [*args[:3], "--seed", "0", "--realdev", REALDEV_PATH, "--work-dir",
+                                     tmp_path / "work", "--reuse"]).exit_code == 0
+    rescored = srsly.read_json(tmp_path / "lever.json")["runs"]
+    assert rescored[0]["train_seconds"] is None and rescored[0]["scores"] == runs[0]["scores"]

@@ -22,25 +22,40 @@ from .thresholds import tune_thresholds
 SCORED = ("ner", "rel_end_to_end", "rel_gold_ents")
 
 
-def score_pipeline(model: Path, corpus_dir: Path, realdev: Optional[Path]) -> Dict[str, Dict[str, float]]:
+def split_scores(result: Dict[str, Any]) -> Dict[str, Any]:
+    """The F values a lever is judged on, from one `evaluate_*` result: micro F of each scored block and
+    `ner_unseen`, and under `per_label` each block's F per label (a lever can move one label and not another)."""
+    scores: Dict[str, Any] = {key: result[key]["f"] for key in (*SCORED, "ner_unseen")}
+    scores["per_label"] = {key: {label: values["f"] for label, values in result[key]["per_label"].items()}
+                           for key in SCORED}
+    return scores
+
+
+def score_pipeline(model: Path, corpus_dir: Path, realdev: Optional[Path]) -> Dict[str, Dict[str, Any]]:
     """F of NER and relations on test, real_test and realdev for one trained (and tuned) pipeline."""
     nlp = load_pipeline(model)
     blank = blank_nlp()
     seen = train_surfaces(read_docbin(Path(corpus_dir) / "train.spacy", blank.vocab))
     annotator = PipelineAnnotator(nlp)
-    scores: Dict[str, Dict[str, float]] = {}
+    scores: Dict[str, Dict[str, Any]] = {}
     for split in ("test", "real_test"):
         path = Path(corpus_dir) / f"{split}.spacy"
         if path.exists():
-            result = evaluate_annotator(annotator, blank, read_docbin(path, blank.vocab), seen)
-            scores[split] = {key: result[key]["f"] for key in SCORED}
-            scores[split]["ner_unseen"] = result["ner_unseen"]["f"]
+            scores[split] = split_scores(evaluate_annotator(annotator, blank, read_docbin(path, blank.vocab), seen))
     if realdev is not None and Path(realdev).exists():
         records = list(srsly.read_jsonl(realdev))
-        result = evaluate_raw(annotator, records, blank, seen)
-        scores["real_dev"] = {key: result[key]["f"] for key in SCORED}
-        scores["real_dev"]["ner_unseen"] = result["ner_unseen"]["f"]
+        scores["real_dev"] = split_scores(evaluate_raw(annotator, records, blank, seen))
     return scores
+
+
+def mean_scores(runs: Sequence[Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
+    """The mean over seeds of every F in the runs' scores, per split, with the same nesting."""
+    def mean(values: Sequence[Any]) -> Any:
+        if isinstance(values[0], dict):
+            return {key: mean([value[key] for value in values]) for key in values[0]}
+        return statistics.mean(values)
+
+    return {split: mean([run["scores"][split] for run in runs]) for split in runs[0]["scores"]}
 
 
 def run_lever(config: Path, corpus_dir: Path, work_dir: Path, overrides: Dict[str, Any], seeds: Sequence[int],
@@ -69,6 +84,5 @@ def run_lever(config: Path, corpus_dir: Path, work_dir: Path, overrides: Dict[st
         pipeline.to_disk(folder / "model-final")
         runs.append({"seed": seed, "train_seconds": seconds,
                      "scores": score_pipeline(folder / "model-final", corpus_dir, realdev)})
-    mean = {split: {key: statistics.mean(run["scores"][split][key] for run in runs)
-                    for key in runs[0]["scores"][split]} for split in runs[0]["scores"]}
-    return {"config": str(config), "overrides": {k: str(v) for k, v in overrides.items()}, "runs": runs, "mean": mean}
+    return {"config": str(config), "overrides": {k: str(v) for k, v in overrides.items()}, "runs": runs,
+            "mean": mean_scores(runs)}
