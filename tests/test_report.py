@@ -211,31 +211,46 @@ def test_learning_curve_by_real_data(corpus_dir: Path, tiny_config: Path, tmp_pa
             assert 0.0 <= point[key] <= 1.0
 
 
-@pytest.mark.skipif(not REALDEV_PATH.exists(), reason="../shared/realdev is not beside the project")
-def test_experiment_scores_every_seed_per_label_and_their_mean(corpus_dir: Path, tiny_config: Path,
-                                                               tmp_path: Path) -> None:
+def test_experiment_scores_a_seed_per_label_and_scores_it_again_with_reuse(corpus_dir: Path, tiny_config: Path,
+                                                                          tmp_path: Path) -> None:
     from persian_ie.schema import RELATION_LABELS
 
-    args = [tiny_config, corpus_dir, tmp_path / "lever.json", "--set", "training.max_steps=5", "--seed", "0",
-            "--seed", "1", "--realdev", REALDEV_PATH, "--work-dir", tmp_path / "work"]
+    from .helpers import corpus_sample
+
+    # a realdev-shaped file (raw text, character spans and relations) from the sample, so the test needs no ../shared
+    realdev = tmp_path / "realdev.jsonl"
+    srsly.write_jsonl(realdev, ({key: task.get(key, []) for key in ("text", "spans", "relations")}
+                                for task in corpus_sample()[:12]))
+    args = [tiny_config, corpus_dir, tmp_path / "lever.json", "--set", "training.max_steps=5", "--seed", "3",
+            "--realdev", realdev, "--work-dir", tmp_path / "work"]
     result = run_script("experiment", args)
     assert result.exit_code == 0, result.output
     lever = srsly.read_json(tmp_path / "lever.json")
     assert lever["overrides"] == {"training.max_steps": "5"}
-    runs = lever["runs"]
-    assert [run["seed"] for run in runs] == [0, 1] and all(run["train_seconds"] > 0 for run in runs)
-    for run in runs:
-        assert set(run["scores"]) == {"test", "real_test", "real_dev"}
-        for scores in run["scores"].values():
-            assert set(scores["per_label"]["ner"]) == set(ENTITY_LABELS)
-            assert set(scores["per_label"]["rel_gold_ents"]) <= set(RELATION_LABELS)
-            assert all(0.0 <= f <= 1.0 for block in scores["per_label"].values() for f in block.values())
-    first, second = (run["scores"]["real_dev"] for run in runs)
-    assert lever["mean"]["real_dev"]["ner"] == pytest.approx((first["ner"] + second["ner"]) / 2)
-    assert lever["mean"]["real_dev"]["per_label"]["ner"]["ORG"] == pytest.approx(
-        (first["per_label"]["ner"]["ORG"] + second["per_label"]["ner"]["ORG"]) / 2)
-    # --reuse scores the trained seeds again without training them: same scores, no training time
-    assert run_script("experiment", [*args[:3], "--seed", "0", "--realdev", REALDEV_PATH, "--work-dir",
-                                     tmp_path / "work", "--reuse"]).exit_code == 0
-    rescored = srsly.read_json(tmp_path / "lever.json")["runs"]
-    assert rescored[0]["train_seconds"] is None and rescored[0]["scores"] == runs[0]["scores"]
+    (run,) = lever["runs"]
+    assert run["seed"] == 3 and run["train_seconds"] > 0 and (tmp_path / "work" / "seed3" / "model-final").exists()
+    assert set(run["scores"]) == {"test", "real_test", "real_dev"}
+    for scores in run["scores"].values():
+        assert set(scores["per_label"]["ner"]) == set(ENTITY_LABELS)
+        assert set(scores["per_label"]["rel_gold_ents"]) <= set(RELATION_LABELS)
+        assert all(0.0 <= f <= 1.0 for block in scores["per_label"].values() for f in block.values())
+        assert all(0.0 <= scores[key] <= 1.0 for key in ("ner", "rel_end_to_end", "rel_gold_ents", "ner_unseen"))
+    assert lever["mean"] == run["scores"]
+    # --reuse scores the trained seed again without training it: same scores, no training time
+    assert run_script("experiment", [*args, "--reuse"]).exit_code == 0
+    (rescored,) = srsly.read_json(tmp_path / "lever.json")["runs"]
+    assert rescored["train_seconds"] is None and rescored["scores"] == run["scores"]
+
+
+def test_mean_of_seeds_keeps_the_nesting_of_the_scores() -> None:
+    from persian_ie.evaluation.experiments import mean_scores
+
+    def run(ner: float, org: float, rel: float) -> dict:
+        return {"scores": {"real_test": {"ner": ner, "rel_end_to_end": rel,
+                                         "per_label": {"ner": {"ORG": org}, "rel_end_to_end": {}}}}}
+
+    mean = mean_scores([run(0.8, 0.7, 0.4), run(0.9, 0.8, 0.5)])
+    assert mean["real_test"]["ner"] == pytest.approx(0.85)
+    assert mean["real_test"]["rel_end_to_end"] == pytest.approx(0.45)
+    assert mean["real_test"]["per_label"]["ner"]["ORG"] == pytest.approx(0.75)
+    assert mean["real_test"]["per_label"]["rel_end_to_end"] == {}
