@@ -8,6 +8,7 @@ import srsly
 import typer
 
 from persian_ie.benchmarks.pipeline import (
+    corpus_read_speed,
     directory_size,
     grow_texts,
     load_times,
@@ -46,6 +47,7 @@ def main(
     results = {"machine": machine(), "model": str(model), "load": load, "speed": stage_speeds(nlp, texts, n_process)}
     results["speed"]["input_mb"] = speed_mb
     results["spacy_benchmark_speed"] = spacy_benchmark_speed(model, test)
+    results["corpus_read"] = corpus_read_speed(nlp, test)
     results["relation_cost"] = relation_cost(nlp)
     script = ROOT / "scripts" / "predict.py"
     work = output.parent / "work"
@@ -66,10 +68,13 @@ def main(
     write_text_atomic(table, markdown_table(results, datetime.date.today().isoformat()))
     speed = results["speed"]
     runs = results["predict"]["runs"]
+    read = results["corpus_read"]
     msg.table(
         [(k, f"{v:,.0f}") for k, v in speed.items() if isinstance(v, float)]
         + [(f"predict --n-process {r['n_process']}, words/s", f"{r['words_per_second']:,.0f}") for r in runs]
-        + [("predict speedup", f"{results['predict']['speedup']:.2f}x"),
+        + [("read .spacy into examples, paragraphs/s", f"{read['paragraphs_per_second']:,.0f}"),
+           ("the same, scanning the plugins per paragraph", f"{read['paragraphs_per_second_scanning_plugins']:,.0f}"),
+           ("predict speedup", f"{results['predict']['speedup']:.2f}x"),
            ("peak RSS (MB)", f"{results['memory']['peak_rss_mb']:.0f}"),
            ("model size (MB)", f"{results['model_size_mb']:.1f}"),
            ("load (s)", f"{load['model_seconds']:.2f}"),

@@ -168,9 +168,13 @@ def test_benchmark_runs_on_a_tiny_input(tiny_model: Path, corpus_dir: Path, tmp_
     assert bench["memory"]["peak_rss_mb"] > 10 and bench["model_size_mb"] > 0
     assert bench["steps"]["steps"][0]["step"] == "convert"
     assert "mean_words_per_second" in bench["spacy_benchmark_speed"]
+    read = bench["corpus_read"]
+    assert read["paragraphs"] > 0 and read["paragraphs_per_second"] > 0
+    assert read["paragraphs_per_second_scanning_plugins"] > 0
     table = output.with_suffix(".md").read_text(encoding="utf-8")
     assert f"| full pipeline, 1 process (`nlp.pipe`) | {speed['pipeline_1_process']:,.0f} |" in table
     assert f"{bench['predict']['speedup']:.2f}x" in table and "| 40 | " in table and "| convert | 1.0 |" in table
+    assert f"{read['paragraphs_per_second']:,.0f} paragraphs per second" in table
 
 
 def test_real_subsets_keep_the_authored_corpus_and_whole_articles(corpus_dir: Path) -> None:

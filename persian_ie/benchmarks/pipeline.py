@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 from hazm import Normalizer as HazmNormalizer
 from spacy.language import Language
@@ -140,6 +140,31 @@ print(json.dumps({"seconds": seconds, "first_doc_seconds": time.perf_counter() -
 """
 
 
+def corpus_read_speed(nlp: Language, path: Path, repeats: int = 3) -> Dict[str, Any]:
+    """Paragraphs per second of reading a .spacy file into training examples, as `spacy train` does each
+    epoch and each evaluation (the project's tokenizer included): with srsly's msgpack plugins loaded once,
+    as importing `persian_ie` sets up, and with the scan of every installed package per paragraph that
+    srsly does otherwise (`persian_ie/io/msgpack_plugins.py`)."""
+    from spacy.training import Corpus
+    from srsly.msgpack import msgpack_decoders
+
+    corpus = Corpus(str(path))
+    paragraphs = sum(1 for _ in corpus(nlp))
+
+    def speed() -> float:
+        best = best_of(lambda: sum(1 for _ in corpus(nlp)), repeats)
+        return paragraphs / best if best > 0 else float("inf")
+
+    result: Dict[str, Any] = {"paragraphs": paragraphs, "paragraphs_per_second": speed()}
+    loaded_once = msgpack_decoders.entry_points
+    msgpack_decoders.entry_points = True
+    try:
+        result["paragraphs_per_second_scanning_plugins"] = speed()
+    finally:
+        msgpack_decoders.entry_points = loaded_once
+    return result
+
+
 def load_times(model: Path, runs: int = 3) -> Dict[str, Any]:
     """Seconds to load `model` beside `spacy.blank("fa")`, each in a fresh process, best of `runs`.
 
@@ -212,6 +237,14 @@ def spacy_benchmark_speed(model: Path, data: Path, batches: int = 30) -> Dict[st
     return {"mean_words_per_second": mean, "ci95_low": mean + low, "ci95_high": mean + high, "batches": batches}
 
 
+def corpus_read_lines(read: Optional[Dict[str, Any]]) -> List[str]:
+    if not read:
+        return []
+    return [f"Reading {read['paragraphs']:,} paragraphs of a .spacy file into training examples: "
+            f"{read['paragraphs_per_second']:,.0f} paragraphs per second "
+            f"({read['paragraphs_per_second_scanning_plugins']:,.0f} with srsly's plugin scan per paragraph).", ""]
+
+
 def markdown_table(results: Dict[str, Any], date: str) -> str:
     """The README's benchmark tables, from pipeline.json, so the README quotes the run and nothing else."""
     speed, predict, memory = results["speed"], results["predict"], results["memory"]
@@ -241,6 +274,7 @@ def markdown_table(results: Dict[str, Any], date: str) -> str:
         f"`predict --n-process {n}` speed-up over 1 process: {predict['speedup']:.2f}x"
         + (f"; spaCy's `n_process={n}`: {spacy_pipe / speed['pipeline_1_process']:.2f}x." if spacy_pipe else "."),
         "",
+        *corpus_read_lines(results.get("corpus_read")),
         "| entities per paragraph | candidate pairs | ms per paragraph | µs per candidate pair |",
         "|---|---|---|---|",
         *(f"| {row['entities']} | {row['candidate_pairs']} | {1e3 * row['seconds_per_paragraph']:.2f} | "
