@@ -238,6 +238,7 @@ def spacy_benchmark_speed(model: Path, data: Path, batches: int = 30) -> Dict[st
 
 
 def corpus_read_lines(read: Optional[Dict[str, Any]]) -> List[str]:
+    """The README sentence on reading .spacy files; none for a pipeline.json written before it was measured."""
     if not read:
         return []
     return [f"Reading {read['paragraphs']:,} paragraphs of a .spacy file into training examples: "

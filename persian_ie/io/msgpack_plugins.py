@@ -2,9 +2,10 @@
 
 srsly finds its msgpack encoders and decoders in catalogue registries that include entry points, and
 asks for them on every `msgpack_loads`; `DocBin.get_docs` calls it once per doc for `user_data` (each
-paragraph's meta and relations). That scan of every installed distribution was about half the time of
-reading a .spacy file here (dev.spacy, 3,318 paragraphs: 10.4 s, 5.6 s without it), and training reads
-the train and dev files dozens of times (every initialize pass, every epoch, every evaluation).
+paragraph's meta and relations). That scan of every installed distribution was about a third of the
+time of reading a .spacy file into training examples here (dev.spacy, 3,318 paragraphs: 10.1 s, 6.6 s
+without it; `corpus_read_speed` in `persian_ie/benchmarks/pipeline.py`), and training reads the train and
+dev files dozens of times (every initialize pass, every epoch, every evaluation).
 """
 
 from typing import Iterable
