@@ -10,7 +10,7 @@ from persian_ie.cli import friendly_errors, msg
 from persian_ie.corpus.convert import read_docbin
 from persian_ie.corpus.report import corpus_stats
 from persian_ie.errors import PersianIEError
-from persian_ie.evaluation.error_analysis import analyse, worst_errors
+from persian_ie.evaluation.error_analysis import analyse, pipeline_relation_errors, worst_errors, worst_relation_errors
 from persian_ie.evaluation.report import build_report
 from persian_ie.io.prodigy import read_jsonl
 from persian_ie.pipeline.loading import load_pipeline
@@ -22,18 +22,22 @@ def main(
     model: Path = typer.Argument(..., help="The evaluated pipeline"),
     metrics_path: Path = typer.Argument(..., help="metrics.json from `evaluate`"),
     corpus: Path = typer.Argument(..., help="The corpus JSONL (for the data section)"),
-    test: Path = typer.Argument(..., help="test.spacy (for the error analysis)"),
+    split: Path = typer.Argument(..., help="The split for the error analysis (real_test.spacy: real news)"),
     output_dir: Path = typer.Argument(..., help="Folder for report.md, report.html and plots"),
     thresholds: Optional[Path] = typer.Option(None, help="thresholds.json from `tune-thresholds`"),
     learning: Optional[Path] = typer.Option(None, help="learning_curve.json from `learning-curve`"),
     learning_real: Optional[Path] = typer.Option(None, help="learning_curve_real.json (`learning_curve.py --by-real`)"),
+    split_name: Optional[str] = typer.Option(None, help="The split's name in the headings (default: from the "
+                                                          "file name, real_test.spacy -> 'real test split')"),
 ) -> None:
+    """Write the evaluation report: scores beside the baselines, and where the model goes wrong on one split."""
     if not metrics_path.exists():
         raise PersianIEError("metrics not found (run `spacy project run evaluate`)", str(metrics_path))
     nlp = load_pipeline(model)
-    gold = read_docbin(test, nlp.vocab)
+    gold = read_docbin(split, nlp.vocab)
     predicted = list(nlp.pipe([doc.text for doc in gold]))
     analysis = analyse(predicted, gold, entity_scores(nlp, predicted))
+    relation_analysis = pipeline_relation_errors(nlp, gold)
     stats = corpus_stats([task for _, task in read_jsonl(corpus)])
     paths = build_report(
         srsly.read_json(metrics_path),
@@ -45,6 +49,9 @@ def main(
         srsly.read_json(learning)["points"] if learning and learning.exists() else None,
         output_dir,
         srsly.read_json(learning_real)["points"] if learning_real and learning_real.exists() else None,
+        relation_analysis,
+        worst_relation_errors(relation_analysis["errors"]),
+        split_name or f"{split.stem.replace('_', ' ')} split",
     )
     msg.good(f"Report -> {paths['html']} and {paths['md']}")
 

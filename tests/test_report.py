@@ -6,7 +6,12 @@ import pytest
 import srsly
 
 from persian_ie.corpus.report import corpus_stats
-from persian_ie.evaluation.error_analysis import compare_entities
+from persian_ie.evaluation.error_analysis import (
+    RELATION_ERROR_TYPES,
+    compare_entities,
+    compare_relations,
+    worst_relation_errors,
+)
 from persian_ie.evaluation.learning_curve import document_subsets
 from persian_ie.io.prodigy import read_jsonl
 from persian_ie.schema import ENTITY_LABELS
@@ -68,7 +73,7 @@ def test_report_tables_hold_the_metrics(tiny_model: Path, evaluated: Path, corpu
          "rel_gold_ents_f": 0.5}]}
     srsly.write_json(tmp_path / "curve.json", curve)
     result = run_script("report", [evaluated / "model", evaluated / "metrics.json", ROOT / "corpus" / "gold.jsonl",
-                                   corpus_dir / "test.spacy", tmp_path / "report", "--thresholds",
+                                   corpus_dir / "real_test.spacy", tmp_path / "report", "--thresholds",
                                    evaluated / "thresholds.json", "--learning", tmp_path / "curve.json"])
     assert result.exit_code == 0, result.output
     metrics = srsly.read_json(evaluated / "metrics.json")
@@ -98,8 +103,20 @@ def test_report_tables_hold_the_metrics(tiny_model: Path, evaluated: Path, corpu
     outlets = md.split("## Real news, test split, by outlet")[1].split("\n## ")[0]
     for outlet, block in metrics["real_test"]["by_outlet"].items():
         assert f"| {outlet} | {block['paragraphs']} | {block['ner']['f']:.3f} [" in outlets
+    entity_errors = md.split("## Entity errors on the real test split")[1].split("\n## ")[0]
     for kind in ("label", "boundary", "missed", "spurious"):
-        assert kind in md
+        assert kind in entity_errors
+    # the relation errors between gold entities account for every link `evaluate` scored there, label by label
+    relation_errors = md.split("## Relation errors on the real test split, between the gold entities")[1]
+    relation_errors = relation_errors.split("\n## ")[0]
+    rows = {cells[0]: [int(c) for c in cells[1:]] for cells in
+            ([c.strip() for c in line.strip("|").split("|")] for line in relation_errors.splitlines()
+             if line.startswith("| ") and not line.startswith("| label"))}
+    scored = metrics["real_test"]["rel_gold_ents"]["per_label"]
+    assert set(rows) == {label for label, v in scored.items() if v["tp"] + v["fp"] + v["fn"]}
+    for label, (correct, spurious, wrong_partner, missed, taken, outside) in rows.items():
+        assert (correct, spurious + wrong_partner, missed + taken + outside) == \
+            (scored[label]["tp"], scored[label]["fp"], scored[label]["fn"]), label
     assert "| 100% | 113 | 599 | 0.600 | 0.300 |" in md
     stats = corpus_stats([task for _, task in read_jsonl(ROOT / "corpus" / "gold.jsonl")])
     assert f"| train | {stats.documents['train']} | {stats.paragraphs['train']} |" in md
@@ -139,6 +156,39 @@ def test_bootstrap_interval_is_narrow_for_many_paragraphs_and_wide_for_few() -> 
     wide, narrow = score_keys(few, ["ORG"], ci=True)["f_ci95"], score_keys(many, ["ORG"], ci=True)["f_ci95"]
     assert narrow[1] - narrow[0] < wide[1] - wide[0]
     assert narrow[0] <= score_keys(many, ["ORG"])["f"] <= narrow[1]
+
+
+def test_relation_error_kinds() -> None:
+    text = "مدیرعامل شرکت الف، احمد رضایی، گفت بانک ب ۲۰ میلیارد ریال و شرکت الف ۵ طرح داشت"
+
+    def span(surface: str, last: bool = False) -> tuple:
+        start = text.rindex(surface) if last else text.index(surface)
+        return start, start + len(surface)
+
+    person, org_a, bank = span("احمد رضایی"), span("شرکت الف"), span("بانک ب")
+    money, org_a2, plans = span("۲۰ میلیارد ریال"), span("شرکت الف", last=True), span("۵ طرح")
+    gold = {(*person, *org_a, "AFFILIATED_WITH"), (*bank, *money, "HAS_QUANTITY"), (*org_a2, *plans, "HAS_QUANTITY")}
+    predicted = {
+        (*person, *org_a, "AFFILIATED_WITH"): 0.9,
+        (*org_a2, *money, "HAS_QUANTITY"): 0.8,  # the bank's figure given to the company
+        (*person, *bank, "AFFILIATED_WITH"): 0.6,  # the person's gold link of this label is to the company
+    }
+    candidates = {key[:4] for key in gold | set(predicted)} - {(*org_a2, *plans)}
+    correct, errors = compare_relations(predicted, gold, text, candidates)
+    assert correct == {"AFFILIATED_WITH": 1}
+    assert {(e.kind, e.label, e.head_text, e.child_text) for e in errors} == {
+        ("wrong partner", "HAS_QUANTITY", "شرکت الف", "۲۰ میلیارد ریال"),
+        ("wrong partner", "AFFILIATED_WITH", "احمد رضایی", "بانک ب"),
+        ("partner taken", "HAS_QUANTITY", "بانک ب", "۲۰ میلیارد ریال"),  # its figure went to the company instead
+        ("outside window", "HAS_QUANTITY", "شرکت الف", "۵ طرح"),  # never a candidate (before partner taken)
+    }
+    # the report's lists show wrong links, most confident first, and then the missed ones
+    worst = worst_relation_errors(errors, per_label=1)
+    assert [e.kind for e in worst["HAS_QUANTITY"]] == ["wrong partner", "partner taken"]
+    # no end shared with a link of the same label: spurious on one side, missed on the other
+    _, errors = compare_relations({(*person, *bank, "AFFILIATED_WITH"): 0.7}, {(*bank, *money, "HAS_QUANTITY")}, text)
+    assert sorted((e.kind, e.score) for e in errors) == [("missed", 0.0), ("spurious", 0.7)]
+    assert {e.kind for e in errors} <= set(RELATION_ERROR_TYPES)
 
 
 def test_error_types() -> None:

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from ..io.files import write_text_atomic  # noqa: E402
 from ..schema import ENTITY_LABELS, RELATION_LABELS  # noqa: E402
-from .error_analysis import ERROR_TYPES, EntityError  # noqa: E402
+from .error_analysis import ERROR_TYPES, RELATION_ERROR_TYPES, EntityError, RelationError  # noqa: E402
 
 ANNOTATORS = ("pipeline", "rules", "crf")
 SECTIONS = (("ner", "NER", ENTITY_LABELS),
@@ -157,6 +157,23 @@ def _highlight(error: EntityError) -> str:
     )
 
 
+def _highlight_relation(error: RelationError) -> str:
+    """The paragraph with both ends of the link marked, escaped."""
+    text, marked, last = error.paragraph, [], 0
+    for start, end in sorted([error.head, error.child]):
+        marked += [html.escape(text[last:start]), f'<mark class="{html.escape(error.kind)}">',
+                   html.escape(text[start:end]), "</mark>"]
+        last = end
+    return "".join(marked) + html.escape(text[last:])
+
+
+def relation_error_rows(relation_analysis: Dict[str, Any]) -> List[List[Any]]:
+    """Per label: the correct links, then the errors by kind."""
+    return [[label, relation_analysis["correct"][label],
+             *(relation_analysis["errors_by_type"][label][kind] for kind in RELATION_ERROR_TYPES)]
+            for label in relation_analysis["labels"]]
+
+
 def build_report(
     metrics: Dict[str, Any],
     analysis: Dict[str, Any],
@@ -166,8 +183,14 @@ def build_report(
     learning_points: Optional[List[Dict[str, Any]]],
     output_dir: Path,
     real_points: Optional[List[Dict[str, Any]]] = None,
+    relation_analysis: Optional[Dict[str, Any]] = None,
+    worst_relations: Optional[Dict[str, List[RelationError]]] = None,
+    split_name: str = "test split",
 ) -> Dict[str, Path]:
-    """Write report.md, report.html and the PNG plots into `output_dir`."""
+    """Write report.md, report.html and the PNG plots into `output_dir`.
+
+    The error analysis (`analysis`, `worst`, `relation_analysis`, `worst_relations`) is of one split, named by
+    `split_name`: the real test split, where the model meets the text users bring."""
     output_dir.mkdir(parents=True, exist_ok=True)
     images: Dict[str, Path] = {}
     images["confusion"] = plot_confusion(analysis["labels"], analysis["matrix"], output_dir / "confusion.png")
@@ -205,13 +228,26 @@ def build_report(
     if outlet_rows:
         md += ["## Real news, test split, by outlet", "", markdown_table(OUTLET_HEADER, outlet_rows), ""]
         body += ["<h2>Real news, test split, by outlet</h2>", html_table(OUTLET_HEADER, outlet_rows, "outlets")]
-    md += ["## Entity errors on the test split", "",
+    md += [f"## Entity errors on the {split_name}", "",
            "Boundary errors have the right label and the wrong extent; label errors the right extent and the "
            "wrong label.", ""]
     error_rows = [[label] + [analysis["errors_by_type"][label][k] for k in ERROR_TYPES] for label in ENTITY_LABELS]
     md += [markdown_table(["label", *ERROR_TYPES], error_rows), "", "![confusion matrix](confusion.png)", ""]
-    body += ["<h2>Entity errors on the test split</h2>", html_table(["label", *ERROR_TYPES], error_rows, "errors"),
+    body += [f"<h2>Entity errors on the {html.escape(split_name)}</h2>",
+             html_table(["label", *ERROR_TYPES], error_rows, "errors"),
              f'<img alt="confusion matrix" src="{_png_data_uri(images["confusion"])}">']
+    if relation_analysis:
+        header = ["label", "correct", *RELATION_ERROR_TYPES]
+        rows = relation_error_rows(relation_analysis)
+        title = f"Relation errors on the {split_name}, between the gold entities"
+        note = ("The relation model alone: links predicted between the gold entities, as `rel_gold_ents` scores "
+                "them. A wrong link is *wrong partner* when one of its ends has a gold link of that label to "
+                "another entity, else *spurious*; a missed link is *outside window* when the candidates never "
+                "propose its pair, *partner taken* when one of its ends was linked wrongly instead, else "
+                "*missed*.")
+        md += [f"## {title}", "", note, "", markdown_table(header, rows), ""]
+        body += [f"<h2>{html.escape(title)}</h2>", f"<p>{html.escape(note).replace('*', '')}</p>",
+                 html_table(header, rows, "relation-errors")]
     if thresholds:
         rows = [[label, f"{value:.2f}"] for label, value in thresholds["chosen"].items()]
         md += ["## Relation thresholds (chosen on dev, end to end)", "", markdown_table(["label", "threshold"], rows),
@@ -236,8 +272,8 @@ def build_report(
                markdown_table(header, rows), ""]
         body += ["<h2>Learning curve by real data (the authored corpus always included)</h2>",
                  html_table(header, rows, "learning-real")]
-    md += ["## Worst errors on the test split", ""]
-    body.append("<h2>Worst errors on the test split</h2>")
+    md += [f"## Worst errors on the {split_name}", ""]
+    body.append(f"<h2>Worst errors on the {html.escape(split_name)}</h2>")
     for label in ENTITY_LABELS:
         items = worst.get(label, [])
         if not items:
@@ -248,6 +284,18 @@ def build_report(
             md.append(f"- **{error.kind}** `{error.text}` (score {error.score:.2f}): {error.paragraph}")
             body.append(f'<li><b>{html.escape(error.kind)}</b> (score {error.score:.2f}) '
                         f'<p dir="rtl" lang="fa">{_highlight(error)}</p></li>')
+        md.append("")
+        body.append("</ol>")
+    for label, items in (worst_relations or {}).items():
+        if not items:
+            continue
+        md += [f"### {label}", ""]
+        body.append(f"<h3>{label}</h3><ol class=\"worst\">")
+        for error in items:
+            md.append(f"- **{error.kind}** `{error.head_text}` -> `{error.child_text}` (score {error.score:.2f}): "
+                      f"{error.paragraph}")
+            body.append(f'<li><b>{html.escape(error.kind)}</b> (score {error.score:.2f}) '
+                        f'<p dir="rtl" lang="fa">{_highlight_relation(error)}</p></li>')
         md.append("")
         body.append("</ol>")
     md += ["## Data", "", markdown_table(["split", "documents", "paragraphs"],
