@@ -16,6 +16,9 @@ from persian_ie.io.prodigy import read_jsonl
 from persian_ie.pipeline.loading import load_pipeline
 from persian_ie.prediction.predict import entity_scores
 
+# the splits `convert` writes, by file name, as the report's headings name them
+SPLIT_NAMES = {"test": "authored test split", "real_test": "real test split", "dev": "dev split"}
+
 
 @friendly_errors
 def main(
@@ -48,10 +51,10 @@ def main(
         srsly.read_json(thresholds) if thresholds and thresholds.exists() else None,
         srsly.read_json(learning)["points"] if learning and learning.exists() else None,
         output_dir,
-        srsly.read_json(learning_real)["points"] if learning_real and learning_real.exists() else None,
-        relation_analysis,
-        worst_relation_errors(relation_analysis["errors"]),
-        split_name or f"{split.stem.replace('_', ' ')} split",
+        real_points=srsly.read_json(learning_real)["points"] if learning_real and learning_real.exists() else None,
+        relation_analysis=relation_analysis,
+        worst_relations=worst_relation_errors(relation_analysis["errors"]) if relation_analysis else None,
+        split_name=split_name or SPLIT_NAMES.get(split.stem, f"{split.stem.replace('_', ' ')} split"),
     )
     msg.good(f"Report -> {paths['html']} and {paths['md']}")
 

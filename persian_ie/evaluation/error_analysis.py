@@ -6,15 +6,17 @@ same label, other extent), `boundary+label` (overlapping, other label and extent
 (overlaps nothing) and, from the gold side, `missed` (no prediction overlaps it).
 
 Relations are compared between the gold entities, so that their errors are the relation model's own
-(entity errors would otherwise hide them). A wrong link is `wrong partner` when one of its ends has a
-gold link of that label to another entity (the figure given to the wrong organization, the person to the
-wrong club), else `spurious`. A missed link is `outside window` when the candidates never propose its
-pair (too far apart), `partner taken` when one of its ends was linked wrongly instead, else `missed`.
+(entity errors would otherwise hide them). Some labels give one end a single partner: a person is
+AFFILIATED_WITH one body in a paragraph, a figure is one body's own (HAS_QUANTITY), a status one cluster's
+(HAS_STATUS). A wrong link is `wrong partner` when that end has a gold link of the label to another entity
+(the figure given to the wrong organization, the player to the wrong club), else `spurious`. A missed
+link is `outside window` when the candidates never propose its pair (too far apart), `partner taken` when
+its single-partner end was linked wrongly instead, else `missed`.
 """
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -26,6 +28,9 @@ from .scores import PipelineAnnotator
 NONE = "(none)"
 ERROR_TYPES = ("label", "boundary", "boundary+label", "missed", "spurious")
 RELATION_ERROR_TYPES = ("spurious", "wrong partner", "missed", "partner taken", "outside window")
+MISSED_KINDS = ("partner taken", "missed", "outside window")
+# the end of a relation that takes one partner (a slice of the relation key); SUPPORTS has none
+SINGLE_PARTNER_END = {"AFFILIATED_WITH": slice(0, 2), "HAS_QUANTITY": slice(2, 4), "HAS_STATUS": slice(2, 4)}
 
 Ent = Tuple[int, int, str]
 
@@ -139,10 +144,10 @@ class RelationError:
         return self.paragraph[self.child[0]: self.child[1]]
 
 
-def _shares_an_end(key: RelationKey, others: Iterable[RelationKey]) -> bool:
-    """Another relation of the same label with the same head or the same child."""
-    return any(other != key and other[4] == key[4] and (other[:2] == key[:2] or other[2:4] == key[2:4])
-               for other in others)
+def _other_partner(key: RelationKey, others: Iterable[RelationKey]) -> bool:
+    """Another relation of the same label on the same single-partner end (see `SINGLE_PARTNER_END`)."""
+    end = SINGLE_PARTNER_END.get(key[4])
+    return end is not None and any(other != key and other[4] == key[4] and other[end] == key[end] for other in others)
 
 
 def compare_relations(predicted: Dict[RelationKey, float], gold: Set[RelationKey], text: str,
@@ -153,19 +158,19 @@ def compare_relations(predicted: Dict[RelationKey, float], gold: Set[RelationKey
     """
     correct: Dict[str, int] = Counter()
     errors: List[RelationError] = []
-    wrong = [key for key in predicted if key not in gold]
-    for key, score in predicted.items():
+    wrong = [key for key in sorted(predicted) if key not in gold]
+    for key in sorted(predicted):
         if key in gold:
             correct[key[4]] += 1
             continue
-        kind = "wrong partner" if _shares_an_end(key, gold) else "spurious"
-        errors.append(RelationError(kind, key[4], key[:2], key[2:4], text, score))
-    for key in gold:
+        kind = "wrong partner" if _other_partner(key, gold) else "spurious"
+        errors.append(RelationError(kind, key[4], key[:2], key[2:4], text, predicted[key]))
+    for key in sorted(gold):
         if key in predicted:
             continue
         if candidates is not None and key[:4] not in candidates:
             kind = "outside window"
-        elif _shares_an_end(key, wrong):
+        elif _other_partner(key, wrong):
             kind = "partner taken"
         else:
             kind = "missed"
@@ -180,7 +185,7 @@ def analyse_relations(related_docs: Sequence[Doc], gold_docs: Sequence[Doc],
     correct: Counter = Counter()
     by_type: Dict[str, Counter] = defaultdict(Counter)
     errors: List[RelationError] = []
-    for i, (related, gold) in enumerate(zip(related_docs, gold_docs)):
+    for i, (related, gold) in enumerate(zip(related_docs, gold_docs, strict=True)):
         predicted = {relation_key(rel.head(related), rel.child(related), rel.label): rel.score
                      for rel in get_relations(related)}
         doc_correct, doc_errors = compare_relations(predicted, relation_keys(gold), gold.text,
@@ -198,14 +203,21 @@ def analyse_relations(related_docs: Sequence[Doc], gold_docs: Sequence[Doc],
     }
 
 
-def pipeline_relation_errors(nlp: Language, gold_docs: Sequence[Doc]) -> Dict[str, object]:
+def _char_pair(doc: Doc, head: Any, child: Any) -> PairKey:
+    """A candidate's (head, child) token ranges as character offsets."""
+    head_span, child_span = doc[head.start: head.end], doc[child.start: child.end]
+    return head_span.start_char, head_span.end_char, child_span.start_char, child_span.end_char
+
+
+def pipeline_relation_errors(nlp: Language, gold_docs: Sequence[Doc]) -> Optional[Dict[str, object]]:
     """`analyse_relations` for a trained pipeline: its relations between the gold entities, as `evaluate` scores
-    them (`rel_gold_ents`), and the candidate pairs its relation component was shown."""
+    them (`rel_gold_ents`), and the candidate pairs its relation component was shown. None for a pipeline
+    without a relation component."""
+    if "relation_extractor" not in nlp.pipe_names:
+        return None
     related = PipelineAnnotator(nlp).relate(gold_docs)
     component = nlp.get_pipe("relation_extractor")
-    candidates = [{(doc[c.head.start: c.head.end].start_char, doc[c.head.start: c.head.end].end_char,
-                    doc[c.child.start: c.child.end].start_char, doc[c.child.start: c.child.end].end_char)
-                   for c in component.candidates(doc)} for doc in related]
+    candidates = [{_char_pair(doc, c.head, c.child) for c in component.candidates(doc)} for doc in related]
     return analyse_relations(related, gold_docs, candidates)
 
 
@@ -215,10 +227,9 @@ def worst_relation_errors(errors: Sequence[RelationError], per_label: int = 5) -
     grouped: Dict[str, List[RelationError]] = defaultdict(list)
     for error in errors:
         grouped[error.label].append(error)
-    miss_order = {"partner taken": 0, "missed": 1, "outside window": 2}
     worst = {}
     for label, items in grouped.items():
-        wrong = sorted((e for e in items if e.kind not in miss_order), key=lambda e: -e.score)
-        missed = sorted((e for e in items if e.kind in miss_order), key=lambda e: miss_order[e.kind])
+        wrong = sorted((e for e in items if e.kind not in MISSED_KINDS), key=lambda e: -e.score)
+        missed = sorted((e for e in items if e.kind in MISSED_KINDS), key=lambda e: MISSED_KINDS.index(e.kind))
         worst[label] = wrong[:per_label] + missed[:per_label]
     return worst

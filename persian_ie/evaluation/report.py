@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from ..io.files import write_text_atomic  # noqa: E402
 from ..schema import ENTITY_LABELS, RELATION_LABELS  # noqa: E402
-from .error_analysis import ERROR_TYPES, RELATION_ERROR_TYPES, EntityError, RelationError  # noqa: E402
+from .error_analysis import ERROR_TYPES, MISSED_KINDS, RELATION_ERROR_TYPES, EntityError, RelationError  # noqa: E402
 
 ANNOTATORS = ("pipeline", "rules", "crf")
 SECTIONS = (("ner", "NER", ENTITY_LABELS),
@@ -158,13 +158,18 @@ def _highlight(error: EntityError) -> str:
 
 
 def _highlight_relation(error: RelationError) -> str:
-    """The paragraph with both ends of the link marked, escaped."""
+    """The paragraph with both ends of the link marked (`head`, `child`), escaped."""
     text, marked, last = error.paragraph, [], 0
-    for start, end in sorted([error.head, error.child]):
-        marked += [html.escape(text[last:start]), f'<mark class="{html.escape(error.kind)}">',
-                   html.escape(text[start:end]), "</mark>"]
+    for (start, end), role in sorted([(error.head, "head"), (error.child, "child")]):
+        marked += [html.escape(text[last:start]), f'<mark class="{role}">', html.escape(text[start:end]), "</mark>"]
         last = end
     return "".join(marked) + html.escape(text[last:])
+
+
+def _relation_error_line(error: RelationError) -> str:
+    """Kind, the two ends and, for a wrong link, the model's probability (a missed link has none above threshold)."""
+    score = "" if error.kind in MISSED_KINDS else f" (score {error.score:.2f})"
+    return f"{error.kind}: {error.head_text} -> {error.child_text}{score}"
 
 
 def relation_error_rows(relation_analysis: Dict[str, Any]) -> List[List[Any]]:
@@ -236,18 +241,19 @@ def build_report(
     body += [f"<h2>Entity errors on the {html.escape(split_name)}</h2>",
              html_table(["label", *ERROR_TYPES], error_rows, "errors"),
              f'<img alt="confusion matrix" src="{_png_data_uri(images["confusion"])}">']
-    if relation_analysis:
+    if relation_analysis is not None:
         header = ["label", "correct", *RELATION_ERROR_TYPES]
         rows = relation_error_rows(relation_analysis)
         title = f"Relation errors on the {split_name}, between the gold entities"
-        note = ("The relation model alone: links predicted between the gold entities, as `rel_gold_ents` scores "
-                "them. A wrong link is *wrong partner* when one of its ends has a gold link of that label to "
-                "another entity, else *spurious*; a missed link is *outside window* when the candidates never "
-                "propose its pair, *partner taken* when one of its ends was linked wrongly instead, else "
-                "*missed*.")
-        md += [f"## {title}", "", note, "", markdown_table(header, rows), ""]
-        body += [f"<h2>{html.escape(title)}</h2>", f"<p>{html.escape(note).replace('*', '')}</p>",
-                 html_table(header, rows, "relation-errors")]
+        note = ("The relation model alone: links predicted between the gold entities, as rel_gold_ents scores "
+                "them. A person is affiliated with one body, a figure is one body's own, a status one cluster's: "
+                "a wrong link is *wrong partner* when that end has a gold link of the label to another entity, "
+                "else *spurious*; a missed link is *outside window* when the candidates never propose its pair, "
+                "*partner taken* when that end was linked wrongly instead, else *missed*.")
+        table = markdown_table(header, rows) if rows else "No relations, gold or predicted, in this split."
+        md += [f"## {title}", "", note, "", table, ""]
+        body += [f"<h2>{html.escape(title)}</h2>", f"<p>{html.escape(note.replace('*', ''))}</p>",
+                 html_table(header, rows, "relation-errors") if rows else f"<p>{html.escape(table)}</p>"]
     if thresholds:
         rows = [[label, f"{value:.2f}"] for label, value in thresholds["chosen"].items()]
         md += ["## Relation thresholds (chosen on dev, end to end)", "", markdown_table(["label", "threshold"], rows),
@@ -286,15 +292,19 @@ def build_report(
                         f'<p dir="rtl" lang="fa">{_highlight(error)}</p></li>')
         md.append("")
         body.append("</ol>")
+    if worst_relations:
+        md += [f"## Worst relation errors on the {split_name}", "",
+               "The most confident wrong links of each label, then missed ones.", ""]
+        body += [f"<h2>Worst relation errors on the {html.escape(split_name)}</h2>",
+                 "<p>The most confident wrong links of each label, then missed ones.</p>"]
     for label, items in (worst_relations or {}).items():
         if not items:
             continue
         md += [f"### {label}", ""]
         body.append(f"<h3>{label}</h3><ol class=\"worst\">")
         for error in items:
-            md.append(f"- **{error.kind}** `{error.head_text}` -> `{error.child_text}` (score {error.score:.2f}): "
-                      f"{error.paragraph}")
-            body.append(f'<li><b>{html.escape(error.kind)}</b> (score {error.score:.2f}) '
+            md.append(f"- {_relation_error_line(error)}: {error.paragraph}")
+            body.append(f'<li><b>{html.escape(_relation_error_line(error))}</b> '
                         f'<p dir="rtl" lang="fa">{_highlight_relation(error)}</p></li>')
         md.append("")
         body.append("</ol>")
@@ -309,7 +319,8 @@ def build_report(
     body += ["<h2>Data</h2>", html_table(["label", *corpus_stats["entities"]], label_rows, "data")]
     style = ("body{font-family:Tahoma,'DejaVu Sans',sans-serif;margin:2rem;max-width:70rem}"
              "table{border-collapse:collapse;margin:.5rem 0 1rem}td,th{border:1px solid #ddd;padding:.2rem .5rem;"
-             "text-align:right}mark.missed{background:#fdd}mark{background:#ffe08a}img{max-width:100%}")
+             "text-align:right}mark.missed{background:#fdd}mark{background:#ffe08a}mark.head{background:#cde6ff}"
+             "mark.child{background:#d7f5d0}img{max-width:100%}")
     page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Evaluation report</title>'
             f"<style>{style}</style></head><body>" + "\n".join(body) + "</body></html>\n")
     write_text_atomic(output_dir / "report.md", "\n".join(md))
